@@ -1,0 +1,34 @@
+# Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install demo test test-fast benchmark clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Classify sample texts in Arabic, English and French with the built-in model.
+demo: install
+	$(BIN)/python examples/demo.py
+
+# Every test, the slow ones (shared corpora, training) included.
+test: install
+	$(BIN)/python -m pytest -q
+
+# Unit tests only: seconds, no corpora.
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow"
+
+benchmark: install
+	$(BIN)/python benchmarks/bench_corpus.py
+	$(BIN)/python benchmarks/bench_speed.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

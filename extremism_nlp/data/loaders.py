@@ -1,0 +1,328 @@
+"""One loader per corpus: parse the raw files exactly as they lie in the data directory and
+map each original label into the project taxonomy.
+
+Every mapping decision here is written down, with its reason, in ``data/DATASHEET.md``;
+change both together. Labels are multi-hot in ``LABELS`` order:
+(extremism, violence, hate, offensive). Hate is abusive by definition, so every hate
+positive is also an ``offensive`` positive; the headline label picks the most severe one.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..labels import to_multi_hot
+from .passages import split_passages
+from .reading import RawRow, SourceReport, parse_score, read_table, read_text_lines
+
+NO_LABELS = (0, 0, 0, 0)
+HATE = ("hate", "offensive")
+
+
+def _labels(*names: str) -> tuple[int, ...]:
+    return tuple(to_multi_hot(names))
+
+
+# --- multilingual tweets ---------------------------------------------------------------
+
+_MLMA_OFFENSIVE = {"offensive", "abusive", "disrespectful"}
+
+
+def load_mlma(folder: Path, report: SourceReport) -> Iterator[RawRow]:
+    """MLMA: `sentiment` joins the annotators' hostility types with `_`.
+
+    hateful -> hate (+offensive); offensive/abusive/disrespectful -> offensive; fearful and
+    normal alone -> none (fear of a group is not an attack on it).
+    """
+    for lang in ("ar", "en", "fr"):
+        path = folder / f"{lang}_dataset.csv"
+        for where, rec in read_table(path, report, required=("HITId", "tweet", "sentiment")):
+            kinds = set(rec["sentiment"].split("_"))
+            names: set[str] = set()
+            if "hateful" in kinds:
+                names.update(HATE)
+            if kinds & _MLMA_OFFENSIVE:
+                names.add("offensive")
+            yield RawRow(f"{lang}:{rec['HITId']}", rec["tweet"], lang, _labels(*names), rec["sentiment"])
+
+
+def load_davidson_hsol(folder: Path, report: SourceReport) -> Iterator[RawRow]:
+    """Davidson et al.: majority class 0 hate -> hate (+offensive); 1 offensive -> offensive;
+    2 neither -> none."""
+    mapping = {"0": _labels(*HATE), "1": _labels("offensive"), "2": NO_LABELS}
+    names = {"0": "hate_speech", "1": "offensive_language", "2": "neither"}
+    for where, rec in read_table(folder / "labeled_data.csv", report, required=("class", "tweet")):
+        if rec["class"] not in mapping:
+            report.skip(f"unknown class {rec['class']!r}", where)
+            continue
+        yield RawRow(rec[""] or where, rec["tweet"], "en", mapping[rec["class"]], names[rec["class"]])
+
+
+def load_germeval2018(folder: Path, report: SourceReport) -> Iterator[RawRow]:
+    """GermEval 2018: OFFENSE -> offensive; fine label ABUSE (degrading a person or group for
+    an ascribed identity) also -> hate; INSULT, PROFANITY -> offensive only; OTHER -> none."""
+    for split, name in (("train", "training"), ("test", "test")):
+        path = folder / f"germeval2018.{name}.txt"
+        for where, rec in read_table(
+            path, report, delimiter="\t", columns=["text", "coarse", "fine"], required=("text",)
+        ):
+            coarse, fine = rec["coarse"], rec["fine"]
+            if coarse not in ("OFFENSE", "OTHER") or fine not in ("ABUSE", "INSULT", "PROFANITY", "OTHER"):
+                report.skip(f"unknown label {coarse}/{fine}", where)
+                continue
+            labels = _labels(*HATE) if fine == "ABUSE" else _labels("offensive") if coarse == "OFFENSE" else NO_LABELS
+            yield RawRow(f"{split}:{where.rsplit(':', 1)[1]}", rec["text"], "de", labels, f"{coarse}/{fine}", split)
+
+
+def load_stormfront(folder: Path, report: SourceReport) -> Iterator[RawRow]:
+    """Stormfront sentences: hate -> hate (+offensive), noHate -> none; `relation` (hateful
+    only together with neighbouring sentences) and `idk/skip` are left out. The authors'
+    balanced train/test sample is kept as the official split."""
+    for where, rec in read_table(folder / "stormfront_sentences.csv", report, required=("file_id", "label", "text")):
+        label = rec["label"]
+        if label == "hate":
+            labels = _labels(*HATE)
+        elif label == "noHate":
+            labels = NO_LABELS
+        else:
+            report.skip(f"label {label!r} not mapped (not decidable from the sentence alone)", where)
+            continue
+        split = rec["split"] if rec["split"] in ("train", "test") else None
+        yield RawRow(rec["file_id"], rec["text"], "en", labels, label, split)
+
+
+def load_ethos(folder: Path, report: SourceReport) -> Iterator[RawRow]:
+    """ETHOS: isHate (share of annotators) >= 0.5 -> hate (+offensive); from the multi-label
+    file (hate comments only), violence >= 0.5 -> violence too."""
+    violence: dict[str, float] = {}
+    for where, rec in read_table(
+        folder / "Ethos_Dataset_Multi_Label.csv", report, delimiter=";", required=("comment", "violence")
+    ):
+        score = parse_score(rec["violence"])
+        if score is None:
+            report.skip("violence score is not a number", where)
+            continue
+        violence[rec["comment"]] = score
+    seen: set[str] = set()
+    for where, rec in read_table(folder / "Ethos_Dataset_Binary.csv", report, delimiter=";", required=("comment", "isHate")):
+        score = parse_score(rec["isHate"])
+        if score is None:
+            report.skip("isHate score is not a number", where)
+            continue
+        names = set(HATE) if score >= 0.5 else set()
+        if violence.get(rec["comment"], 0.0) >= 0.5:
+            names.add("violence")
+        seen.add(rec["comment"])
+        yield RawRow(where, rec["comment"], "en", _labels(*names), f"isHate={score:.2f}")
+    for index, (comment, score) in enumerate(violence.items()):
+        if comment not in seen:  # hate comments that only the multi-label file has
+            names = set(HATE) | ({"violence"} if score >= 0.5 else set())
+            yield RawRow(f"multi:{index}", comment, "en", _labels(*names), f"multi_label violence={score:.2f}")
+
+
+def load_gab_hate_corpus(folder: Path, report: SourceReport) -> Iterator[RawRow]:
+    """Gab Hate Corpus: hd (assault on human dignity) -> hate (+offensive); cv (call for
+    violence) -> violence; vo (vulgar/offensive) -> offensive. Official train/test."""
+    for split in ("train", "test"):
+        for where, rec in read_table(folder / f"ghc_{split}.tsv", report, delimiter="\t", required=("text",)):
+            flags = {key: rec[key].strip() for key in ("hd", "cv", "vo")}
+            if any(value not in ("0", "1") for value in flags.values()):
+                report.skip("hd/cv/vo not 0 or 1", where)
+                continue
+            names = set()
+            if flags["hd"] == "1":
+                names.update(HATE)
+            if flags["cv"] == "1":
+                names.add("violence")
+            if flags["vo"] == "1":
+                names.add("offensive")
+            source_label = ",".join(key for key, value in flags.items() if value == "1") or "none"
+            yield RawRow(f"{split}:{where.rsplit(':', 1)[1]}", rec["text"], "en", _labels(*names), source_label, split)
+
+
+def load_osact5_ar_violence(folder: Path, report: SourceReport) -> Iterator[RawRow]:
+    """OSACT5: OFF -> offensive; HS1-HS6 -> hate (+offensive); VLG -> offensive; VIO ->
+    violence. `<LF>` marks a line break in the tweet."""
+    for where, rec in read_table(folder / "train_data2022.csv", report, required=("Id", "Tweet")):
+        off, hate, vlg, vio = rec["Offensive"], rec["Hate"], rec["Vulgar"], rec["Violence"]
+        if off not in ("OFF", "NOT_OFF") or not (hate == "NOT_HS" or hate[:2] == "HS") or vio not in ("VIO", "NOT_VIO"):
+            report.skip(f"unknown labels {off}/{hate}/{vlg}/{vio}", where)
+            continue
+        names = set()
+        if off == "OFF" or vlg == "VLG":
+            names.add("offensive")
+        if hate != "NOT_HS":
+            names.update(HATE)
+        if vio == "VIO":
+            names.add("violence")
+        text = rec["Tweet"].replace("<LF>", "\n")
+        yield RawRow(rec["Id"], text, "ar", _labels(*names), f"{off}/{hate}/{vlg}/{vio}")
+
+
+def load_germeval_harmful_de(folder: Path, report: SourceReport) -> Iterator[RawRow]:
+    """GermEval 2025/26 harmful content, 2026 training files joined by tweet id.
+
+    vio: call2violence, propensity, support, other -> violence; glorification -> violence and
+    extremism. dbo: subversive, agitation -> extremism; criticism, nothing -> none. def: TRUE
+    -> offensive. c2a (calls to action, legal protest included) is kept in `source_label`
+    only. The 2025 files are left out: most of their rows reappear in 2026.
+    """
+    data = folder / "GermEval2026" / "data"
+    files = {
+        "vio": data / "vio" / "vio_train_26.csv",
+        "dbo": data / "dbo" / "dbo_train_26.csv",
+        "def": data / "def" / "def_train.csv",
+        "c2a": data / "c2a" / "c2a_train_26.csv",
+    }
+    texts: dict[str, str] = {}
+    tags: dict[str, dict[str, str]] = defaultdict(dict)
+    for task, path in files.items():
+        column = "DEF" if task == "def" else task
+        for where, rec in read_table(path, report, delimiter=";", required=("id", "description", column)):
+            texts.setdefault(rec["id"], rec["description"])
+            tags[rec["id"]][task] = rec[column].strip().lower()
+    known = {
+        "vio": {"nothing", "call2violence", "propensity", "prospensity", "support", "glorification", "other"},
+        "dbo": {"nothing", "criticism", "agitation", "subversive"},
+        "def": {"true", "false"},
+        "c2a": {"true", "false"},
+    }
+    for tweet_id, text in texts.items():
+        tweet_tags = tags[tweet_id]
+        unknown = {f"{task}={value}" for task, value in tweet_tags.items() if value not in known[task]}
+        if unknown:
+            report.skip(f"unknown label {sorted(unknown)[0]}", f"id {tweet_id}")
+            continue
+        names = set()
+        vio = tweet_tags.get("vio", "nothing")
+        if vio != "nothing":
+            names.add("violence")
+        if vio == "glorification" or tweet_tags.get("dbo") in ("agitation", "subversive"):
+            names.add("extremism")
+        if tweet_tags.get("def") == "true":
+            names.add("offensive")
+        source_label = ";".join(f"{task}={value}" for task, value in sorted(tweet_tags.items()))
+        yield RawRow(tweet_id, text, "de", _labels(*names), source_label)
+
+
+def load_isis_fanboy(folder: Path, report: SourceReport) -> Iterator[RawRow]:
+    """Pro-ISIS accounts' tweets -> extremism. Labelled by account, not by tweet: some
+    tweets are mundane, so these are noisy positives. Language is detected per tweet."""
+    for where, rec in read_table(folder / "IsisFanboy.csv", report, required=("tweetid", "tweets")):
+        yield RawRow(rec["tweetid"], rec["tweets"], None, _labels("extremism"), f"pro-ISIS account @{rec['username']}")
+
+
+def load_ru_sensitive_topics(folder: Path, report: SourceReport) -> Iterator[RawRow]:
+    """Russian appropriateness data (Version 1 val and test, the only labelled files present).
+
+    inappropriate >= 0.5 and terrorism >= 0.5 -> extremism; inappropriate < 0.5 -> none
+    (including appropriate talk about terrorism: hard negatives). Inappropriate messages on
+    other topics have no taxonomy equivalent (inappropriate is reputational risk, not
+    abuse) and are left out.
+    """
+    for name in ("val", "test"):
+        path = folder / "Version1" / "appropriateness" / f"{name}.csv"
+        for where, rec in read_table(path, report, required=("text", "inappropriate", "terrorism")):
+            inappropriate, terrorism = parse_score(rec["inappropriate"]), parse_score(rec["terrorism"])
+            if inappropriate is None or terrorism is None:
+                report.skip("score is not a number", where)
+                continue
+            source_label = f"inappropriate={inappropriate:.2f};terrorism={terrorism:.2f}"
+            if inappropriate < 0.5:
+                yield RawRow(f"{name}:{where.rsplit(':', 1)[1]}", rec["text"], "ru", NO_LABELS, source_label)
+            elif terrorism >= 0.5:
+                yield RawRow(f"{name}:{where.rsplit(':', 1)[1]}", rec["text"], "ru", _labels("extremism"), source_label)
+            else:
+                report.skip("inappropriate on a non-terrorism topic (no taxonomy equivalent)", where)
+
+
+def load_offenseval2020_tr(folder: Path, report: SourceReport) -> Iterator[RawRow]:
+    """OffensEval 2020 Turkish: OFF -> offensive, NOT -> none. Official train/test (test
+    texts joined to the gold labels by id). Tweets contain bare quotes: no CSV quoting."""
+    mapping = {"OFF": _labels("offensive"), "NOT": NO_LABELS}
+    train = folder / "offenseval-tr-training-v1.tsv"
+    for where, rec in read_table(train, report, delimiter="\t", required=("id", "tweet", "subtask_a"), quoting=csv.QUOTE_NONE):
+        if rec["subtask_a"] not in mapping:
+            report.skip(f"unknown label {rec['subtask_a']!r}", where)
+            continue
+        yield RawRow(rec["id"], rec["tweet"], "tr", mapping[rec["subtask_a"]], rec["subtask_a"], "train")
+    gold: dict[str, str] = {}
+    gold_path = folder / "offenseval-tr-test-goldlabels.csv"
+    for where, rec in read_table(gold_path, report, columns=["id", "label"], required=("id", "label")):
+        gold[rec["id"]] = rec["label"]
+    test = folder / "offenseval-tr-testset-v1.tsv"
+    for where, rec in read_table(test, report, delimiter="\t", required=("id", "tweet"), quoting=csv.QUOTE_NONE):
+        label = gold.get(rec["id"])
+        if label not in mapping:
+            report.skip("test tweet without a gold label", where)
+            continue
+        yield RawRow(rec["id"], rec["tweet"], "tr", mapping[label], label, "test")
+
+
+def load_roman_urdu_ruhsold(folder: Path, report: SourceReport) -> Iterator[RawRow]:
+    """RUHSOLD (Roman Urdu). Task 2 train/test: 0 abusive/offensive -> offensive; 2
+    religious hate, 3 sexism -> hate (+offensive); 4 profane -> offensive; 1 normal ->
+    none. Task 1 validation (0 abusive, 1 normal) is the official validation split.
+    Files are `text<TAB>label` without quoting, so the label is after the last tab."""
+    task2 = {"0": _labels("offensive"), "1": NO_LABELS, "2": _labels(*HATE), "3": _labels(*HATE), "4": _labels("offensive")}
+    task2_names = {"0": "abusive", "1": "normal", "2": "religious_hate", "3": "sexism", "4": "profane"}
+    task1 = {"0": (task2["0"], "abusive"), "1": (NO_LABELS, "normal")}
+    files = (("task_2_train.tsv", "train", False), ("task_2_test.tsv", "test", False), ("task_1_validation.tsv", "validation", True))
+    for name, split, binary in files:
+        for line_no, line in read_text_lines(folder / name, report):
+            if not line.strip():
+                continue
+            report.rows_read += 1
+            where = f"{name}:{line_no}"
+            text, tab, label = line.rpartition("\t")
+            label = label.strip()
+            known = task1 if binary else {key: (task2[key], task2_names[key]) for key in task2}
+            if not tab or label not in known or not text.strip():
+                report.skip("expected `text<TAB>label` with a known label", where)
+                continue
+            labels, source_label = known[label]
+            yield RawRow(f"{split}:{line_no}", text, "ur", labels, source_label, split)
+
+
+# --- news: professional reporting, hard negatives -----------------------------------------
+
+
+def _news_passages(
+    article_id: str, title: str, body: str, lang: str, source_label: str
+) -> Iterator[RawRow]:
+    """The headline and the lead passages of an article, all sharing the article's split."""
+    pieces = ([" ".join(title.split())] if title.strip() else []) + split_passages(body)
+    for index, passage in enumerate(pieces):
+        yield RawRow(f"{article_id}:{index}", passage, lang, NO_LABELS, source_label, None, article_id)
+
+
+def load_saudinewsnet_ar_news(folder: Path, report: SourceReport) -> Iterator[RawRow]:
+    """SaudiNewsNet sample: newspaper articles -> none (reporting is not endorsement)."""
+    path = folder / "saudinewsnet_sample_4000.csv"
+    for where, rec in read_table(path, report, required=("url", "content")):
+        flag = "terror_kw" if rec.get("mentions_terror_kw", "").strip().lower() in ("true", "1") else "other"
+        article = f"row{where.rsplit(':', 1)[1]}"
+        yield from _news_passages(article, rec.get("title", ""), rec["content"], "ar", f"news:{rec['source']}:{flag}")
+
+
+def load_masakhanews_en_fr(folder: Path, report: SourceReport) -> Iterator[RawRow]:
+    """MasakhaNEWS English and French dev/test files: news articles -> none."""
+    for lang, prefix in (("en", "eng"), ("fr", "fra")):
+        for part in ("dev", "test"):
+            path = folder / f"{prefix}_{part}.tsv"
+            for where, rec in read_table(path, report, delimiter="\t", required=("headline", "text")):
+                article = f"{prefix}_{part}:{where.rsplit(':', 1)[1]}"
+                yield from _news_passages(article, rec["headline"], rec["text"], lang, f"news:{rec['category']}")
+
+
+# --- unlabelled ---------------------------------------------------------------------------
+
+
+def load_farright_telegram_sample(folder: Path, report: SourceReport) -> Iterator[RawRow]:
+    """Far-right Telegram posts, unlabelled (channel-level provenance only)."""
+    path = folder / "farright_telegram_sample_5000.csv"
+    for where, rec in read_table(path, report, required=("channel_name", "msg_id", "text")):
+        yield RawRow(f"{rec['channel_name']}:{rec['msg_id']}", rec["text"], None, None, f"channel:{rec['channel_name']}")

@@ -1,0 +1,151 @@
+"""Reading raw corpus files defensively: every row that cannot be used is counted with a
+reason and its line number, never dropped silently and never a traceback from a parser."""
+
+from __future__ import annotations
+
+import csv
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+logger = logging.getLogger(__name__)
+
+# Some news articles run to tens of kilobytes in one CSV field.
+csv.field_size_limit(2**31 - 1)
+
+MAX_EXAMPLE_LINES = 5
+
+
+class RawRow(NamedTuple):
+    """One usable row of a source, before splitting and de-duplication.
+
+    ``labels`` is multi-hot in ``LABELS`` order, or ``None`` for unlabelled text. ``split`` is
+    the authors' split where they made one. ``group`` ties rows that must share a split
+    (passages of one article); it defaults to ``id``.
+    """
+
+    id: str
+    text: str
+    lang: str | None
+    labels: tuple[int, ...] | None
+    source_label: str
+    split: str | None = None
+    group: str | None = None
+
+
+@dataclass
+class SourceReport:
+    """What happened to the rows of one source while reading it."""
+
+    source: str
+    rows_read: int = 0
+    rows_kept: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    skipped_lines: dict[str, list[str]] = field(default_factory=dict)
+
+    def skip(self, reason: str, where: str) -> None:
+        """Count a row that cannot be used; keep the first few locations as examples."""
+        self.skipped[reason] += 1
+        examples = self.skipped_lines.setdefault(reason, [])
+        if len(examples) < MAX_EXAMPLE_LINES:
+            examples.append(where)
+
+    def to_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "rows_read": self.rows_read,
+            "rows_kept": self.rows_kept,
+            "skipped": dict(self.skipped),
+            "skipped_lines": self.skipped_lines,
+        }
+
+
+def read_text_lines(path: Path, report: SourceReport) -> Iterator[tuple[int, str]]:
+    """Lines of a text file with their 1-based numbers; undecodable lines are reported."""
+    with open(path, "rb") as handle:
+        for line_no, raw in enumerate(handle, start=1):
+            try:
+                yield line_no, raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError:
+                report.rows_read += 1
+                report.skip("undecodable bytes (not UTF-8)", f"{path.name}:{line_no}")
+
+
+def read_table(
+    path: Path,
+    report: SourceReport,
+    *,
+    delimiter: str = ",",
+    columns: list[str] | None = None,
+    required: tuple[str, ...] = (),
+    quoting: int = csv.QUOTE_MINIMAL,
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """Records of a delimited file as ``(location, {column: value})``.
+
+    ``columns`` names the fields of a file without a header; otherwise the first row is the
+    header. A record with the wrong number of fields, an undecodable byte or an empty
+    required field is reported with its line number and not yielded.
+    """
+    with open(path, encoding="utf-8", errors="surrogateescape", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter, quoting=quoting)
+        header = columns
+        if header is None:
+            try:
+                header = next(reader)
+            except StopIteration:
+                report.skip("empty file", path.name)
+                return
+            except csv.Error as error:
+                report.skip(f"unreadable header ({error})", f"{path.name}:1")
+                return
+            header[0] = header[0].lstrip("\ufeff")
+        missing = [name for name in required if name not in header]
+        if missing:
+            raise ValueError(
+                f"{path} has no column(s) {missing} (header: {header}); the file does not "
+                "have the layout its loader expects"
+            )
+        while True:
+            start = reader.line_num + 1
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                report.rows_read += 1
+                report.skip(f"malformed record ({error})", f"{path.name}:{start}")
+                continue
+            if not fields or fields == [""]:
+                continue  # blank line
+            report.rows_read += 1
+            where = f"{path.name}:{start}"
+            if len(fields) != len(header):
+                report.skip(f"expected {len(header)} fields", where)
+                continue
+            if any(_has_surrogates(value) for value in fields):
+                report.skip("undecodable bytes (not UTF-8)", where)
+                continue
+            record = dict(zip(header, fields))
+            if any(not record[name].strip() for name in required):
+                report.skip("empty required field", where)
+                continue
+            yield where, record
+
+
+def _has_surrogates(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def parse_score(value: str) -> float | None:
+    """A float column value, or ``None`` when it is not a number."""
+    try:
+        return float(value)
+    except ValueError:
+        return None

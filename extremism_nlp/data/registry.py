@@ -1,0 +1,134 @@
+"""The registry of corpora: where each lies, what it holds, under which licence, and its loader."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import loaders
+from .reading import RawRow, SourceReport
+
+Loader = Callable[[Path, SourceReport], Iterator[RawRow]]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One corpus in the data directory.
+
+    ``commercial`` is True only where the stated licence allows commercial use; an unstated
+    or unverified licence counts as not allowed. ``official_test`` marks sources whose authors
+    fixed a test split: their other rows are only split into train and validation.
+    ``primary_lang`` is used for rows whose language cannot be detected.
+    """
+
+    name: str
+    folder: str
+    languages: tuple[str, ...]
+    licence: str
+    commercial: bool
+    citation: str
+    loader: Loader
+    labelled: bool = True
+    official_test: bool = False
+    declared_lang: bool = True
+
+    @property
+    def primary_lang(self) -> str:
+        return self.languages[0]
+
+
+SOURCES: dict[str, Source] = {
+    source.name: source
+    for source in (
+        Source(
+            "mlma", "mlma", ("ar", "en", "fr"), "MIT", True,
+            "Ousidhoum et al. Multilingual and Multi-Aspect Hate Speech Analysis. EMNLP-IJCNLP 2019.",
+            loaders.load_mlma,
+        ),
+        Source(
+            "davidson_hsol", "davidson_hsol", ("en",), "MIT", True,
+            "Davidson et al. Automated Hate Speech Detection and the Problem of Offensive Language. ICWSM 2017.",
+            loaders.load_davidson_hsol,
+        ),
+        Source(
+            "germeval2018", "germeval2018", ("de",), "CC BY 4.0", True,
+            "Wiegand, Siegel, Ruppenhofer. Overview of the GermEval 2018 Shared Task on the "
+            "Identification of Offensive Language. KONVENS 2018.",
+            loaders.load_germeval2018, official_test=True,
+        ),
+        Source(
+            "stormfront", "stormfront", ("en",), "CC BY-SA 3.0 ES", True,
+            "de Gibert et al. Hate Speech Dataset from a White Supremacy Forum. ALW2 2018.",
+            loaders.load_stormfront, official_test=True,
+        ),
+        Source(
+            "ethos", "ethos", ("en",), "GPL-3.0", True,
+            "Mollas et al. ETHOS: a multi-label hate speech detection dataset. Complex & Intelligent Systems 2022.",
+            loaders.load_ethos,
+        ),
+        Source(
+            "isis_fanboy", "isis_fanboy", ("en", "ar", "fr"), "CC0 (stated for the original; mirror unverified)", False,
+            "Fifth Tribe. How ISIS Uses Twitter. Kaggle 2016.",
+            loaders.load_isis_fanboy, declared_lang=False,
+        ),
+        Source(
+            "germeval_harmful_de", "germeval_harmful_de", ("de",), "GPL-3.0", True,
+            "GermEval 2025/2026 Shared Task on Harmful Content Detection in Social Media "
+            "(Communication Forensics Lab, Hochschule Mittweida).",
+            loaders.load_germeval_harmful_de,
+        ),
+        Source(
+            "gab_hate_corpus", "gab_hate_corpus", ("en",), "not stated (OSF: CC BY 4.0, unverified)", False,
+            "Kennedy et al. Introducing the Gab Hate Corpus. Language Resources and Evaluation 56, 2022.",
+            loaders.load_gab_hate_corpus, official_test=True,
+        ),
+        Source(
+            "osact5_ar_violence", "osact5_ar_violence", ("ar",), "not stated, research use", False,
+            "Mubarak, Al-Khalifa, Al-Thubaity. Overview of OSACT5 Shared Task on Arabic Offensive "
+            "Language and Hate Speech Detection. OSACT5 @ LREC 2022.",
+            loaders.load_osact5_ar_violence,
+        ),
+        Source(
+            "ru_sensitive_topics", "ru_sensitive_topics", ("ru",), "CC BY-NC-SA 4.0", False,
+            "Babakov et al. Detecting Inappropriate Messages on Sensitive Topics that Could Harm a "
+            "Company's Reputation. BSNLP @ EACL 2021.",
+            loaders.load_ru_sensitive_topics,
+        ),
+        Source(
+            "offenseval2020_tr", "offenseval2020_tr", ("tr",), "not stated (cc-by-2.0 per a card, unverified)", False,
+            "Coltekin. A Corpus of Turkish Offensive Language on Social Media. LREC 2020.",
+            loaders.load_offenseval2020_tr, official_test=True,
+        ),
+        Source(
+            "roman_urdu_ruhsold", "roman_urdu_ruhsold", ("ur",), "MIT", True,
+            "Rizwan, Shakeel, Karim. Hate-speech and offensive language detection in Roman Urdu. EMNLP 2020.",
+            loaders.load_roman_urdu_ruhsold, official_test=True,
+        ),
+        Source(
+            "saudinewsnet_ar_news", "saudinewsnet_ar_news", ("ar",), "CC BY-NC-SA 4.0, research only", False,
+            "Alhagri. Saudi Newspapers Arabic Corpus (SaudiNewsNet). 2015.",
+            loaders.load_saudinewsnet_ar_news,
+        ),
+        Source(
+            "masakhanews_en_fr", "masakhanews_en_fr", ("en", "fr"), "not stated (afl-3.0 per a card, unverified)", False,
+            "Adelani et al. MasakhaNEWS: News Topic Classification for African languages. IJCNLP-AACL 2023.",
+            loaders.load_masakhanews_en_fr,
+        ),
+        Source(
+            "farright_telegram_sample", "farright_telegram_sample", ("en",), "CC BY-SA 4.0", True,
+            "Nazar et al. The Far-Right Telegram Ecosystem Dataset. Zenodo 2026. doi:10.5281/zenodo.18633027",
+            loaders.load_farright_telegram_sample, labelled=False, declared_lang=False,
+        ),
+    )
+}  # fmt: skip
+
+LABELLED_SOURCES = tuple(name for name, source in SOURCES.items() if source.labelled)
+
+
+def get_source(name: str) -> Source:
+    """The registered source called ``name``; the error lists the valid names."""
+    try:
+        return SOURCES[name]
+    except KeyError:
+        raise ValueError(f"unknown source {name!r}; registered sources: {', '.join(SOURCES)}") from None

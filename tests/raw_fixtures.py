@@ -1,0 +1,129 @@
+"""Tiny copies of every corpus's raw file layout, written by the tests (never the shared
+corpora): a few rows each, with the quirks the real files have and a few broken rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def _write(path: Path, text: str, encoding: str = "utf-8") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding))
+
+
+def make_raw_data_dir(root: Path, n_filler: int = 30) -> Path:
+    """Write a data directory with every registered source; return it.
+
+    ``n_filler`` neutral rows per labelled tweet source give the splitter something to cut.
+    """
+    filler = [f"ordinary message number {i} about the weather and football scores" for i in range(n_filler)]
+
+    mlma = "HITId,tweet,sentiment,directness,annotator_sentiment,target,group\n"
+    mlma_fr = mlma
+    mlma_ar = mlma
+    mlma += "1,those people are vermin and should leave,hateful_offensive,direct,anger,origin,other\n"
+    mlma += "2,@user you are an idiot url,offensive,indirect,anger,other,individual\n"
+    mlma += "3,i am afraid of them,fearful,indirect,fear,origin,other\n"
+    mlma += '4,"quoted, with comma",normal,indirect,indifference,other,other\n'
+    mlma += "5,broken row with too few fields\n"
+    mlma_fr += "1,les gens comme eux sont des rats,hateful,direct,anger,origin,other\n"
+    mlma_fr += "2,t'es un abruti,disrespectful_normal,indirect,shock,other,individual\n"
+    mlma_ar += "1,انتم حثالة المجتمع,hateful_abusive,direct,anger,origin,other\n"
+    for i, text in enumerate(filler):
+        mlma += f"{100 + i},{text} en,normal,indirect,indifference,other,other\n"
+        mlma_fr += f"{100 + i},message ordinaire {i} sur la météo et le football,normal,indirect,indifference,other,other\n"
+        mlma_ar += f"{100 + i},رسالة عادية رقم {i} عن الطقس وكرة القدم,normal,indirect,indifference,other,other\n"
+    _write(root / "mlma" / "en_dataset.csv", mlma)
+    _write(root / "mlma" / "fr_dataset.csv", mlma_fr)
+    _write(root / "mlma" / "ar_dataset.csv", mlma_ar)
+
+    davidson = ",count,hate_speech,offensive_language,neither,class,tweet\n"
+    davidson += '0,3,3,0,0,0,"RT @abc: those people are subhuman &amp; must go"\n'
+    davidson += "1,3,0,3,0,1,shut up you stupid b*tch\n"
+    davidson += "2,3,0,0,3,2,nice day at the beach\n"
+    davidson += "3,3,0,0,3,7,unknown class row\n"
+    for i, text in enumerate(filler):
+        davidson += f"{10 + i},3,0,0,3,2,{text} davidson\n"
+    _write(root / "davidson_hsol" / "labeled_data.csv", davidson)
+
+    _write(
+        root / "germeval2018" / "germeval2018.training.txt",
+        "@x Diese Leute sind Parasiten\tOFFENSE\tABUSE\n@y Du Idiot\tOFFENSE\tINSULT\n"
+        "Schöner Tag heute\tOTHER\tOTHER\n" + "".join(f"Normaler Text {i} über das Wetter\tOTHER\tOTHER\n" for i in range(n_filler)),
+    )
+    _write(root / "germeval2018" / "germeval2018.test.txt", "Scheiße\tOFFENSE\tPROFANITY\nnur ein Test\tOTHER\tOTHER\nkaputt\n")
+
+    storm = "file_id,user_id,subforum_id,num_contexts,label,split,text\n"
+    storm += "1_1,1,1,0,hate,train,They are a plague on our nation .\n"
+    storm += "1_2,1,1,0,noHate,test,The meeting is on Sunday .\n"
+    storm += "1_3,1,1,0,relation,,And they did it again .\n"
+    storm += "1_4,1,1,0,idk/skip,,???\n"
+    storm += "1_5,1,1,0,noHate,,I like gardening .\n"
+    _write(root / "stormfront" / "stormfront_sentences.csv", storm)
+
+    _write(
+        root / "ethos" / "Ethos_Dataset_Binary.csv",
+        "comment;isHate\nkill all of them they are animals;1.0\nwomen are great engineers;0.0\n"
+        "borderline remark;0.33\nnot a number;abc\n",
+    )
+    _write(
+        root / "ethos" / "Ethos_Dataset_Multi_Label.csv",
+        "comment;violence;directed_vs_generalized;gender;race;national_origin;disability;religion;sexual_orientation\n"
+        "kill all of them they are animals;0.8;0.5;0;1;0;0;0;0\nonly in multi label file;0.0;0;0;0;0;0;1;0\n",
+    )
+
+    _write(
+        root / "isis_fanboy" / "IsisFanboy.csv",
+        "name,username,tweetid,time,tweets\nA,a1,1,1/1/2015 1:00,Join the caliphate brothers the victory is near\n"
+        "A,a1,2,1/1/2015 1:01,اللهم انصر المجاهدين في كل مكان\nA,a1,3\n",
+    )
+
+    harmful = root / "germeval_harmful_de" / "GermEval2026" / "data"
+    _write(harmful / "vio" / "vio_train_26.csv", 'id;description;vio\n1;"Man sollte sie alle aufhängen";call2violence\n2;Was für ein Held, der Anschlag war großartig;glorification\n3;Guten Morgen;nothing\n4;komisch;weird\n')
+    _write(harmful / "dbo" / "dbo_train_26.csv", "id;description;dbo\n2;Was für ein Held, der Anschlag war großartig;nothing\n5;Wir stürzen das System mit Gewalt;subversive\n6;Die Regierung macht Fehler;criticism\n")
+    _write(harmful / "def" / "def_train.csv", "id;description;DEF\n7;Der Minister ist ein Verbrecher;TRUE\n")
+    _write(harmful / "c2a" / "c2a_train_26.csv", "id;description;c2a\n8;Kommt alle zur Demo am Samstag;TRUE\n")
+
+    _write(root / "gab_hate_corpus" / "ghc_train.tsv", 'text\thd\tcv\tvo\n"they are ""vermin"" all of them"\t1\t0\t0\nwe should shoot them\t0\t1\t0\nfuck this\t0\t0\t1\nhello\t0\t0\t0\nbad\t2\t0\t0\n')
+    _write(root / "gab_hate_corpus" / "ghc_test.tsv", "text\thd\tcv\tvo\nnormal post\t0\t0\t0\n")
+
+    _write(
+        root / "osact5_ar_violence" / "train_data2022.csv",
+        "Id,Tweet,Offensive,Hate,Vulgar,Violence\n1,@USER ساذبحكم جميعا<LF>قريبا,OFF,NOT_HS,NOT_VLG,VIO\n"
+        "2,انتم يا عبيد,OFF,HS1,NOT_VLG,NOT_VIO\n3,صباح الخير URL,NOT_OFF,NOT_HS,NOT_VLG,NOT_VIO\n4,x,MAYBE,NOT_HS,NOT_VLG,NOT_VIO\n",
+    )
+
+    topics = "text,inappropriate,human_labeled,terrorism,none\n"
+    _write(
+        root / "ru_sensitive_topics" / "Version1" / "appropriateness" / "val.csv",
+        topics + "записывайся в игил,0.9,1,1.0,0\nсегодня в новостях сообщили о теракте,0.1,1,1.0,0\nты дурак,0.8,1,0.0,1\n",
+    )
+    _write(root / "ru_sensitive_topics" / "Version1" / "appropriateness" / "test.csv", topics + "обычный текст,0.0,1,0.0,1\n")
+
+    _write(root / "offenseval2020_tr" / "offenseval-tr-training-v1.tsv", 'id\ttweet\tsubtask_a\n1\t@USER "aptal" herif\tOFF\n2\tgüzel gün\tNOT\n')
+    _write(root / "offenseval2020_tr" / "offenseval-tr-testset-v1.tsv", "id\ttweet\n10\tmerhaba\n11\tgold yok\n")
+    _write(root / "offenseval2020_tr" / "offenseval-tr-test-goldlabels.csv", "10,NOT\n")
+
+    _write(root / "roman_urdu_ruhsold" / "task_2_train.tsv", 'tum bohat ganday ho\t0\nyeh """quote""" normal hai\t1\nmazhab wale kuttay\t2\nno label here\n')
+    _write(root / "roman_urdu_ruhsold" / "task_2_test.tsv", "aurat ko ghar bethna chahiye\t3\n")
+    _write(root / "roman_urdu_ruhsold" / "task_1_validation.tsv", "acha din\t1\n")
+
+    body = " ".join(f"جملة رقم {i} في خبر عن قمة مكافحة الإرهاب." for i in range(40))
+    _write(
+        root / "saudinewsnet_ar_news" / "saudinewsnet_sample_4000.csv",
+        "source,url,date_extracted,title,author,content,mentions_terror_kw,file\n"
+        f'okaz,http://x/1,2015-07-21,عنوان الخبر,كاتب,"{body}",True,a.zip\n'
+        "okaz,http://x/2,2015-07-21,بدون محتوى,كاتب,,False,a.zip\n",
+    )
+    article = " ".join(f"Sentence {i} of a report on the counter-terrorism summit." for i in range(30))
+    news = "category\theadline\ttext\turl\n" + f"politics\tLeaders meet on terrorism\t{article}\thttp://x\n"
+    _write(root / "masakhanews_en_fr" / "eng_dev.tsv", news)
+    _write(root / "masakhanews_en_fr" / "eng_test.tsv", "category\theadline\ttext\turl\n")
+    _write(root / "masakhanews_en_fr" / "fra_dev.tsv", "category\theadline\ttext\turl\npolitics\tSommet\tLes dirigeants condamnent l'attentat.\thttp://x\n")
+    _write(root / "masakhanews_en_fr" / "fra_test.tsv", "category\theadline\ttext\turl\n")
+
+    _write(
+        root / "farright_telegram_sample" / "farright_telegram_sample_5000.csv",
+        "channel_name,msg_id,cleaned_message,date,views,is_forward,part,text\nchan,1,x,2021,1,0,p,Some channel post about the news today\n",
+    )
+    return root

@@ -1,0 +1,231 @@
+"""The data layer on tiny raw files in every corpus format (never the shared corpora)."""
+
+import logging
+import shutil
+
+import pytest
+
+from extremism_nlp import LABELS
+from extremism_nlp.data import DataDirectoryError, load_corpus, load_corpus_with_stats, load_unlabelled
+from extremism_nlp.data import corpus as corpus_module
+from extremism_nlp.text import dedup_key
+
+
+def _rows(corpus):
+    return {row["id"]: (split, row) for split in corpus for row in corpus[split]}
+
+
+def _labels(*names):
+    return [int(label in names) for label in LABELS]
+
+
+def test_columns_and_splits(raw_data_dir):
+    corpus = load_corpus(raw_data_dir)
+    assert set(corpus) == {"train", "validation", "test"}
+    for name in ("id", "text", "lang", "labels", "source", "source_label"):
+        assert name in corpus["train"].column_names
+    for split in corpus:
+        assert all(len(labels) == len(LABELS) for labels in corpus[split]["labels"])
+        assert all(len(lang) == 2 for lang in corpus[split]["lang"])
+
+
+@pytest.mark.parametrize(
+    ("row_id", "expected"),
+    [
+        ("mlma:en:1", _labels("hate", "offensive")),
+        ("mlma:en:2", _labels("offensive")),
+        ("mlma:en:3", _labels()),  # fearful alone is not an attack
+        ("mlma:fr:2", _labels("offensive")),  # disrespectful_normal
+        ("mlma:ar:1", _labels("hate", "offensive")),
+        ("davidson_hsol:0", _labels("hate", "offensive")),
+        ("davidson_hsol:1", _labels("offensive")),
+        ("davidson_hsol:2", _labels()),
+        ("germeval2018:train:1", _labels("hate", "offensive")),  # ABUSE
+        ("germeval2018:train:2", _labels("offensive")),  # INSULT
+        ("germeval2018:test:1", _labels("offensive")),  # PROFANITY
+        ("stormfront:1_1", _labels("hate", "offensive")),
+        ("ethos:Ethos_Dataset_Binary.csv:2", _labels("violence", "hate", "offensive")),
+        ("ethos:Ethos_Dataset_Binary.csv:4", _labels()),  # isHate 0.33
+        ("germeval_harmful_de:1", _labels("violence")),
+        ("germeval_harmful_de:2", _labels("extremism", "violence")),  # glorification
+        ("germeval_harmful_de:5", _labels("extremism")),  # subversive
+        ("germeval_harmful_de:6", _labels()),  # legitimate criticism
+        ("germeval_harmful_de:7", _labels("offensive")),  # defamation
+        ("germeval_harmful_de:8", _labels()),  # call to action alone
+        ("gab_hate_corpus:train:2", _labels("hate", "offensive")),
+        ("gab_hate_corpus:train:3", _labels("violence")),
+        ("gab_hate_corpus:train:4", _labels("offensive")),
+        ("osact5_ar_violence:1", _labels("violence", "offensive")),
+        ("osact5_ar_violence:2", _labels("hate", "offensive")),
+        ("ru_sensitive_topics:val:2", _labels("extremism")),
+        ("ru_sensitive_topics:val:3", _labels()),  # appropriate talk about terrorism
+        ("offenseval2020_tr:1", _labels("offensive")),
+        ("roman_urdu_ruhsold:train:3", _labels("hate", "offensive")),
+        ("roman_urdu_ruhsold:test:1", _labels("hate", "offensive")),  # sexism
+        ("isis_fanboy:1", _labels("extremism")),
+    ],
+)
+def test_label_mapping(raw_data_dir, row_id, expected):
+    rows = _rows(load_corpus(raw_data_dir))
+    assert rows[row_id][1]["labels"] == expected
+
+
+def test_official_splits_are_kept(raw_data_dir):
+    rows = _rows(load_corpus(raw_data_dir))
+    assert rows["germeval2018:test:1"][0] == "test"
+    assert rows["offenseval2020_tr:10"][0] == "test"
+    assert rows["roman_urdu_ruhsold:validation:1"][0] == "validation"
+    assert rows["gab_hate_corpus:test:2"][0] == "test"
+    assert rows["stormfront:1_2"][0] == "test"
+
+
+def test_news_is_split_into_passages_that_share_a_split(raw_data_dir):
+    rows = _rows(load_corpus(raw_data_dir))
+    passages = [(split, row) for key, (split, row) in rows.items() if key.startswith("saudinewsnet_ar_news:")]
+    assert len(passages) >= 3
+    assert len({split for split, _ in passages}) == 1
+    assert all(len(row["text"]) <= 400 and not any(row["labels"]) for _, row in passages)
+
+
+def test_language_is_detected_where_the_source_does_not_say(raw_data_dir):
+    rows = _rows(load_corpus(raw_data_dir))
+    assert rows["isis_fanboy:1"][1]["lang"] == "en"
+    assert rows["isis_fanboy:2"][1]["lang"] == "ar"
+    assert rows["mlma:fr:1"][1]["lang"] == "fr"
+
+
+def test_malformed_rows_are_counted_with_line_numbers(raw_data_dir):
+    _, stats = load_corpus_with_stats(raw_data_dir)
+    assert stats.sources["mlma"]["skipped"] == {"expected 7 fields": 1}
+    assert stats.sources["mlma"]["skipped_lines"]["expected 7 fields"] == ["en_dataset.csv:6"]
+    assert stats.sources["davidson_hsol"]["skipped"] == {"unknown class '7'": 1}
+    assert stats.sources["offenseval2020_tr"]["skipped"] == {"test tweet without a gold label": 1}
+    assert sum(stats.sources["stormfront"]["skipped"].values()) == 2
+
+
+def test_undecodable_bytes_are_reported(raw_data_dir):
+    path = raw_data_dir / "davidson_hsol" / "labeled_data.csv"
+    path.write_bytes(path.read_bytes() + b"99,3,0,0,3,2,bad \xff\xfe bytes\n")
+    _, stats = load_corpus_with_stats(raw_data_dir)
+    assert stats.sources["davidson_hsol"]["skipped"]["undecodable bytes (not UTF-8)"] == 1
+
+
+def test_splits_are_deterministic(raw_data_dir, tmp_path, monkeypatch):
+    first = {split: sorted(load_corpus(raw_data_dir)[split]["id"]) for split in ("train", "validation", "test")}
+    monkeypatch.setenv("EXTREMISM_NLP_CACHE", str(tmp_path / "other-cache"))
+    second = {split: sorted(load_corpus(raw_data_dir)[split]["id"]) for split in ("train", "validation", "test")}
+    assert first == second
+
+
+def test_no_duplicate_straddles_splits(raw_data_dir):
+    # The same tweet in two sources, once in an official test split.
+    with open(raw_data_dir / "gab_hate_corpus" / "ghc_test.tsv", "a") as handle:
+        handle.write("RT @someone: nice day at the beach!!\t0\t0\t0\n")
+    corpus, stats = load_corpus_with_stats(raw_data_dir)
+    train_keys = {dedup_key(text) for text in corpus["train"]["text"]}
+    for split in ("validation", "test"):
+        assert not train_keys & {dedup_key(text) for text in corpus[split]["text"]}
+    assert "davidson_hsol:2" not in corpus["train"]["id"]
+    assert sum(stats.duplicates_removed.values()) >= 1
+
+
+def test_filters(raw_data_dir):
+    corpus = load_corpus(raw_data_dir, languages=["fr"])
+    assert set(corpus["train"]["lang"]) == {"fr"}
+    commercial = load_corpus(raw_data_dir, commercial_only=True)
+    sources = {s for split in commercial for s in commercial[split]["source"]}
+    assert "gab_hate_corpus" not in sources and "mlma" in sources
+
+
+def test_second_load_hits_the_cache(raw_data_dir, monkeypatch):
+    load_corpus(raw_data_dir)
+
+    def fail(*args, **kwargs):
+        raise AssertionError("rebuilt although the raw files did not change")
+
+    monkeypatch.setattr(corpus_module, "build_corpus", fail)
+    assert len(load_corpus(raw_data_dir)["train"]) > 0
+
+
+def test_changed_raw_file_invalidates_the_cache(raw_data_dir):
+    before = len(load_corpus(raw_data_dir)["test"])
+    with open(raw_data_dir / "gab_hate_corpus" / "ghc_test.tsv", "a") as handle:
+        handle.write("a brand new test post about gardening\t0\t0\t0\n")
+    assert len(load_corpus(raw_data_dir)["test"]) == before + 1
+
+
+def test_missing_data_dir_names_the_path_and_the_fix(tmp_path):
+    with pytest.raises(DataDirectoryError, match="EXTREMISM_NLP_DATA") as error:
+        load_corpus(tmp_path / "nowhere")
+    assert str(tmp_path / "nowhere") in str(error.value)
+
+
+def test_env_variable_sets_the_data_dir(raw_data_dir, monkeypatch):
+    monkeypatch.setenv("EXTREMISM_NLP_DATA", str(raw_data_dir))
+    assert len(load_corpus(sources=["mlma"])["train"]) > 0
+
+
+def test_missing_source_is_skipped_with_a_warning(raw_data_dir, caplog):
+    shutil.rmtree(raw_data_dir / "ethos")
+    with caplog.at_level(logging.WARNING):
+        _, stats = load_corpus_with_stats(raw_data_dir)
+    assert "ethos" in stats.missing_sources
+    assert "ethos" in caplog.text
+
+
+def test_missing_source_asked_by_name_is_an_error(raw_data_dir):
+    shutil.rmtree(raw_data_dir / "ethos")
+    with pytest.raises(DataDirectoryError, match="ethos"):
+        load_corpus(raw_data_dir, sources=["ethos"])
+
+
+def test_unknown_source_lists_the_valid_ones(raw_data_dir):
+    with pytest.raises(ValueError, match="registered sources"):
+        load_corpus(raw_data_dir, sources=["nope"])
+
+
+def test_unlabelled_source(raw_data_dir):
+    with pytest.raises(ValueError, match="load_unlabelled"):
+        load_corpus(raw_data_dir, sources=["farright_telegram_sample"])
+    telegram = load_unlabelled("farright_telegram_sample", raw_data_dir)
+    assert telegram[0]["lang"] == "en" and "labels" not in telegram.column_names
+
+
+def test_loader_rejects_a_file_with_the_wrong_layout(raw_data_dir):
+    (raw_data_dir / "gab_hate_corpus" / "ghc_test.tsv").write_text("words\tscore\nhello\t1\n")
+    with pytest.raises(ValueError, match="ghc_test.tsv has no column"):
+        load_corpus(raw_data_dir)
+
+
+def test_cli_data_stats(raw_data_dir, capsys):
+    from extremism_nlp.cli import main
+
+    assert main(["data", "stats", "--data-dir", str(raw_data_dir)]) == 0
+    out = capsys.readouterr().out
+    for heading in ("Rows per source, language and split", "Rows removed by de-duplication", "Rows skipped while reading"):
+        assert heading in out
+    assert "unknown class '7'" in out
+
+
+def test_cli_data_stats_missing_dir(tmp_path, capsys):
+    from extremism_nlp.cli import main
+
+    assert main(["data", "stats", "--data-dir", str(tmp_path / "nowhere")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_shared_corpus(shared_corpus):
+    corpus, stats = shared_corpus
+    train = corpus["train"]
+    langs_with = {label: set() for label in LABELS}
+    for lang, labels in zip(train["lang"], train["labels"]):
+        for label, on in zip(LABELS, labels):
+            if on:
+                langs_with[label].add(lang)
+    assert {"ar", "en", "fr", "de"} <= langs_with["hate"]
+    assert {"ar", "en", "fr", "de"} <= langs_with["offensive"]
+    assert langs_with["violence"] and langs_with["extremism"]
+    train_keys = {dedup_key(text) for text in train["text"]}
+    assert not train_keys & {dedup_key(text) for text in corpus["test"]["text"]}
+    assert sum(stats.duplicates_removed.values()) > 0

@@ -1,0 +1,65 @@
+import pytest
+
+from extremism_nlp.text import UNDETERMINED, dedup_key, detect_language, detect_language_scored, normalize
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # placeholders, retweet marker, hashtags, HTML entities, case
+        ("RT @someone: Look at THIS https://t.co/abc #Breaking &amp; more", "@user : look at this url breaking & more"),
+        ("[@PRE] und [@POL] berichten", "@user und @user berichten"),
+        ("@USER شكرا URL", "@user شكرا url"),
+        # obfuscation: digits for letters, spaced letters, repeats, look-alikes, invisible chars
+        ("k1ll the n1gg3rs", "kill the niggers"),
+        ("k i l l them", "kill them"),
+        ("h.a.t.e", "hate"),
+        ("diiiiie", "diie"),
+        ("k\u0456ll them", "kill them"),  # Cyrillic і inside a Latin word
+        ("ki\u200bll th\u200dem", "kill them"),  # zero-width space and joiner
+        ("\u202ekill\u202c", "kill"),  # bidi override
+        ("𝐤𝐢𝐥𝐥", "kill"),  # mathematical bold letters (NFKC)
+        # Arabic: diacritics, tatweel, letter variants
+        ("الإرهابُ مُدانٌ", "الارهاب مدان"),
+        ("قتـــــل", "قتل"),
+        ("مدرسة على", "مدرسه علي"),
+        # French keeps accents; digits stay where they are not letters
+        ("Le 2nd attentat à Paris, 13 morts", "le 2nd attentat à paris, 13 morts"),
+    ],
+)
+def test_normalize(raw, expected):
+    assert normalize(raw) == expected
+
+
+def test_normalize_keeps_cyrillic_words_intact():
+    assert normalize("Москва не сдаётся") == "москва не сдаётся"
+
+
+def test_normalize_handles_huge_and_control_text():
+    huge = "word " * 100_000
+    assert len(normalize(huge)) <= 100_000
+    assert normalize("ab\x00cd\x1fef") == "ab cd ef"
+    assert normalize("") == ""
+
+
+def test_dedup_key_ignores_mentions_links_and_punctuation():
+    assert dedup_key("RT @a: They must GO!!! http://x.y") == dedup_key("they must go @b")
+    assert dedup_key("مُدانٌ") == dedup_key("مدان")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Les terroristes ont été arrêtés hier soir par la police", "fr"),
+        ("The summit on countering online terrorism opened today", "en"),
+        ("عقدت القمة الدولية لمكافحة الإرهاب اليوم في الرياض", "ar"),
+        ("Die Polizei hat die Demonstration aufgelöst", "de"),
+    ],
+)
+def test_detect_language(text, lang):
+    assert detect_language(text) == lang
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😀😀", "12345", "https://t.co/x @user", "a"])
+def test_detect_language_too_little_text(text):
+    assert detect_language_scored(text) == (UNDETERMINED, 0.0)
