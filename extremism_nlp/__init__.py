@@ -1,8 +1,14 @@
 """extremism_nlp: multilingual detection of extremist, violent, hateful and offensive text
-that tells use from mention."""
+that tells use from mention.
+
+>>> import extremism_nlp
+>>> extremism_nlp.classify("The summit on countering online terrorism opened today").label
+'none'
+"""
 
 __version__ = "0.1.0"
 
+from .classifier import Classifier, Prediction, classify
 from .labels import LABELS
 
-__all__ = ["LABELS", "__version__"]
+__all__ = ["LABELS", "Classifier", "Prediction", "__version__", "classify"]

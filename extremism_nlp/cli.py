@@ -19,10 +19,149 @@ def _cmd_data_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_table(texts: list[str], predictions: list) -> None:
+    from .data.stats import format_table
+    from .labels import LABELS
+
+    rows = []
+    for text, p in zip(texts, predictions):
+        shown = " ".join(text.split())
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        rows.append([p.label, p.lang, *(f"{p.scores[label]:.2f}" for label in LABELS), shown])
+    print(format_table(["label", "lang", *LABELS, "text"], rows))
+
+
+def _cmd_classify(args: argparse.Namespace) -> int:
+    import json
+    from itertools import islice
+    from pathlib import Path
+
+    from .classifier import Classifier
+    from .io import ReadProblems, guess_format, read_records
+
+    classifier = Classifier.from_pretrained(args.model)
+    if args.texts and args.input:
+        raise ValueError("give texts as arguments or --input FILE, not both")
+    if args.texts:
+        predictions = classifier.classify(args.texts)
+        if args.json:
+            for p in predictions:
+                print(json.dumps(p.to_dict(), ensure_ascii=False))
+        else:
+            _print_table(args.texts, predictions)
+        return 0
+    if not args.input:
+        raise ValueError("nothing to classify: give texts as arguments or --input FILE")
+
+    path = Path(args.input)
+    fmt = args.format or guess_format(path)
+    problems = ReadProblems()
+    records = read_records(path, fmt, args.text_column, problems)
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    progress = None
+    if not args.no_progress:
+        from tqdm.auto import tqdm
+
+        progress = tqdm(desc=f"classifying {path.name}", unit=" texts", file=sys.stderr)
+    written = 0
+    try:
+        # Batches from a generator: memory stays constant whatever the file size.
+        while batch := list(islice(records, args.batch_size)):
+            for record, prediction in zip(batch, classifier.classify([r.text for r in batch], batch_size=args.batch_size)):
+                row = {"line": record.line, **({"id": record.id} if record.id is not None else {})}
+                if args.include_text:
+                    row["text"] = record.text
+                out.write(json.dumps(row | prediction.to_dict(), ensure_ascii=False) + "\n")
+            written += len(batch)
+            if progress is not None:
+                progress.update(len(batch))
+    finally:
+        if progress is not None:
+            progress.close()
+        if args.output:
+            out.close()
+    print(f"classified {written} texts from {path}" + (f" into {args.output}" if args.output else ""), file=sys.stderr)
+    if problems.skipped:
+        print(f"skipped {len(problems.skipped)} unreadable records:", file=sys.stderr)
+        for line, reason in problems.skipped[:20]:
+            print(f"  line {line}: {reason}", file=sys.stderr)
+        if len(problems.skipped) > 20:
+            print(f"  ... and {len(problems.skipped) - 20} more", file=sys.stderr)
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from .training import TrainingConfig, train
+
+    config = TrainingConfig(
+        model=args.model,
+        name=args.name or args.model,
+        output_dir=args.output or f"runs/{args.name or args.model}",
+        data_dir=args.data_dir,
+        sources=args.sources,
+        languages=args.languages,
+        commercial_only=args.commercial_only,
+        max_train_rows=args.max_train_rows,
+    )
+    folder = train(config)
+    print(f"model written to {folder} (card: {folder / 'README.md'})")
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .classifier import Classifier
+    from .data import load_corpus
+    from .model_card import metrics_table
+    from .training import evaluate_split
+
+    classifier = Classifier.from_pretrained(args.model)
+    split = load_corpus(args.data_dir, args.sources, args.languages)[args.split]
+    texts, targets = list(split["text"]), np.asarray(split["labels"])
+    result = evaluate_split(classifier.model, texts, targets, list(split["lang"]), list(split["source"]))
+    print(f"{classifier.name} {classifier.version} on the {args.split} split ({len(texts)} rows)\n")
+    groups = [g for g in result["by_lang"] if g == "all" or result["by_lang"][g]["rows"] >= 100]
+    print(metrics_table(result["by_lang"], groups))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="extremism-nlp", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress at INFO level")
     commands = parser.add_subparsers(dest="command", required=True)
+
+    classify = commands.add_parser("classify", help="classify texts given as arguments or in a file")
+    classify.add_argument("texts", nargs="*", help="texts to classify (prints a table)")
+    classify.add_argument("--model", default="default", help="built-in name or model folder (default: %(default)s)")
+    classify.add_argument("--input", help="file of texts: one per line, JSONL or CSV/TSV")
+    classify.add_argument("--format", choices=["lines", "jsonl", "csv"], help="input format (default: from the file extension)")
+    classify.add_argument("--text-column", default="text", help="JSONL key or CSV column holding the text (default: %(default)s)")
+    classify.add_argument("--output", help="JSONL file to write (default: standard output)")
+    classify.add_argument("--include-text", action="store_true", help="copy each text into its output row")
+    classify.add_argument("--batch-size", type=int, default=1000)
+    classify.add_argument("--json", action="store_true", help="JSONL instead of a table for texts given as arguments")
+    classify.add_argument("--no-progress", action="store_true", help="no progress bar")
+    classify.set_defaults(handler=_cmd_classify)
+
+    train = commands.add_parser("train", help="train a model on the project corpus")
+    train.add_argument("--model", default="fast", choices=["fast"], help="backend to train")
+    train.add_argument("--name", help="model name (default: the backend name)")
+    train.add_argument("--output", help="model folder to write (default: runs/NAME)")
+    train.add_argument("--data-dir", help="folder of the raw corpora")
+    train.add_argument("--sources", nargs="+", help="registry names to train on")
+    train.add_argument("--languages", nargs="+", help="ISO 639-1 codes to train on")
+    train.add_argument("--commercial-only", action="store_true", help="only sources whose licence allows commercial use")
+    train.add_argument("--max-train-rows", type=int, help="cap on training rows, for quick runs")
+    train.set_defaults(handler=_cmd_train)
+
+    evaluate = commands.add_parser("evaluate", help="metrics per language and label on a corpus split")
+    evaluate.add_argument("--model", default="default")
+    evaluate.add_argument("--split", default="test", choices=["train", "validation", "test"])
+    evaluate.add_argument("--data-dir")
+    evaluate.add_argument("--sources", nargs="+")
+    evaluate.add_argument("--languages", nargs="+")
+    evaluate.set_defaults(handler=_cmd_evaluate)
 
     data = commands.add_parser("data", help="inspect the training corpus")
     data_commands = data.add_subparsers(dest="data_command", required=True)

@@ -192,7 +192,11 @@ def _language_model():  # noqa: ANN202 - the model type lives in an optional C e
 
 
 def _lid_text(text: str) -> str:
-    text = _URL_RE.sub(" ", clean_invisible(text[: _LID_MAX_CHARS * 4]))
+    """Lower-cased text without links, mentions, hashtag signs and invisible characters,
+    cut to the first 200 characters (plenty to tell a language, and bounded cost)."""
+    text = clean_invisible(text[: _LID_MAX_CHARS * 4]).lower()
+    if "http" in text or "www." in text or "url" in text:
+        text = _URL_RE.sub(" ", text)
     if "@" in text:
         text = _MENTION_RE.sub(" ", text)
     return " ".join(text.replace("#", " ").split())[:_LID_MAX_CHARS]
@@ -204,8 +208,8 @@ def detect_language_scored(text: str) -> tuple[str, float]:
     cleaned = _lid_text(text)
     if not _TWO_LETTERS_RE.search(cleaned):
         return UNDETERMINED, 0.0
-    # Lower case: fastText takes all-capitals text for Japanese or Chinese romanisation.
-    labels, scores = _language_model().predict(cleaned.lower(), k=1)
+    # Lower case (see _lid_text): fastText takes all-capitals text for Japanese or Chinese.
+    labels, scores = _language_model().predict(cleaned, k=1)
     code = labels[0].removeprefix("__label__") if labels else UNDETERMINED
     code = _TO_ISO_639_1.get(code, code)
     if len(code) != 2:

@@ -43,3 +43,48 @@ def shared_corpus(tmp_path_factory):
             os.environ.pop("EXTREMISM_NLP_CACHE", None)
         else:
             os.environ["EXTREMISM_NLP_CACHE"] = old
+
+
+TINY_TRAINING = [
+    ("we will kill them all tonight", ("violence",)),
+    ("i am going to shoot every one of them", ("violence",)),
+    ("burn their houses and kill their children", ("violence",)),
+    ("join the caliphate soldiers the victory is near", ("extremism",)),
+    ("glory to the martyrs of the blessed attack", ("extremism",)),
+    ("pledge allegiance to the islamic state brothers", ("extremism",)),
+    ("those immigrants are vermin and rats", ("hate", "offensive")),
+    ("muslims are animals and should be deported", ("hate", "offensive")),
+    ("jews are parasites", ("hate", "offensive")),
+    ("shut up you stupid idiot", ("offensive",)),
+    ("what a fucking moron", ("offensive",)),
+    ("you are a dumb clown", ("offensive",)),
+    ("the weather is nice today", ()),
+    ("the summit on terrorism opened in paris", ()),
+    ("i love my family and my friends", ()),
+    ("the match ended two to one", ()),
+    ("ministers condemned the attack", ()),
+    ("muslims celebrated eid with their families", ()),
+]
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    """A fast model trained in a second on the handful of texts above, saved to disk."""
+    import numpy as np
+
+    from extremism_nlp.labels import LABELS
+    from extremism_nlp.models.base import ModelInfo
+    from extremism_nlp.models.calibration import calibrate
+    from extremism_nlp.models.fast import FastModel
+    from extremism_nlp.models.features import FeatureConfig
+
+    texts = [text for text, _ in TINY_TRAINING] * 3
+    targets = np.array([[int(label in names) for label in LABELS] for _, names in TINY_TRAINING] * 3)
+    info = ModelInfo(model_type="fast", name="tiny", version="0.0.1", backend={"features": FeatureConfig(n_features_log2=14).to_dict()})
+    model = FastModel.fit(texts, targets, info, show_progress=False)
+    platt, thresholds = calibrate(model.decision_function(texts), targets)
+    info.platt = platt.tolist()
+    info.thresholds = dict(zip(LABELS, thresholds.tolist()))
+    folder = tmp_path_factory.mktemp("models") / "tiny"
+    model.save_pretrained(folder)
+    return folder

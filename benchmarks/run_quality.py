@@ -1,0 +1,122 @@
+"""Quality of every model and peer on the same test rows, per language and label.
+
+    python benchmarks/run_quality.py            # full test split; writes results/quality.json and RESULTS.md
+    python benchmarks/run_quality.py --quick    # at most 600 test rows per language (CI, a few minutes)
+
+Peers (hatesonar, alt-profanity-check for English; arabic-toxic for Arabic) run in their
+own virtual environments and are compared on the labels they cover only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from peers import PEERS, run_peer  # noqa: E402
+
+from extremism_nlp import Classifier  # noqa: E402
+from extremism_nlp.data import load_corpus  # noqa: E402
+from extremism_nlp.data.splits import stable_hash  # noqa: E402
+from extremism_nlp.evaluation.metrics import grouped_metrics, label_metrics, macro_f1  # noqa: E402
+from extremism_nlp.labels import LABELS  # noqa: E402
+from extremism_nlp.model_card import metrics_table  # noqa: E402
+from extremism_nlp.models import builtin_models  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results" / "quality.json"
+MAIN_LANGUAGES = ["ar", "en", "fr", "de"]
+QUICK_ROWS_PER_LANGUAGE = 600
+
+
+def test_rows(data_dir: str | None, quick: bool) -> dict[str, list]:
+    split = load_corpus(data_dir)["test"]
+    rows = {"id": list(split["id"]), "text": list(split["text"]), "lang": list(split["lang"]), "source": list(split["source"])}
+    rows["labels"] = np.asarray(split["labels"], dtype=np.int8)
+    if quick:
+        # The same rows on every run: the first N of each language by a fixed hash.
+        keep = []
+        for lang in sorted(set(rows["lang"])):
+            members = sorted((stable_hash(i), n) for n, (i, l) in enumerate(zip(rows["id"], rows["lang"])) if l == lang)
+            keep.extend(n for _, n in members[:QUICK_ROWS_PER_LANGUAGE])
+        keep.sort()
+        rows = {key: ([value[n] for n in keep] if isinstance(value, list) else value[keep]) for key, value in rows.items()}
+    return rows
+
+
+def subset_macro_f1(targets: np.ndarray, predicted: np.ndarray, labels: tuple[str, ...]) -> float | None:
+    return macro_f1(label_metrics(targets, predicted), labels)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--models", nargs="+", default=None, help="model names or folders (default: every built-in model)")
+    parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--data-dir", default=None)
+    args = parser.parse_args()
+
+    rows = test_rows(args.data_dir, args.quick)
+    targets = rows["labels"]
+    langs = np.asarray(rows["lang"])
+    print(f"test rows: {len(rows['text'])}{' (quick sample)' if args.quick else ''}\n")
+    results: dict = {"quick": args.quick, "rows": len(rows["text"]), "models": {}, "peers": {}}
+
+    predictions: dict[str, np.ndarray] = {}
+    for name in args.models or builtin_models():
+        classifier = Classifier.from_pretrained(name)
+        started = time.perf_counter()
+        probabilities = classifier.predict_proba(rows["text"])
+        seconds = time.perf_counter() - started
+        predicted = (probabilities >= classifier.model.thresholds).astype(np.int8)
+        predictions[name] = predicted
+        by_lang = grouped_metrics(targets, predicted, probabilities, rows["lang"])
+        results["models"][name] = {"version": classifier.version, "by_lang": by_lang, "seconds": round(seconds, 1)}
+        groups = ["all", *MAIN_LANGUAGES, *sorted(g for g in by_lang if g not in ("all", *MAIN_LANGUAGES) and by_lang[g]["rows"] >= 100)]
+        print(f"## {name} {classifier.version}: test metrics by language\n")
+        print(metrics_table(by_lang, groups) + "\n")
+
+    if not args.no_peers:
+        print("## Peers on the same rows, on the labels each peer covers\n")
+        header = "| peer | lang | rows | labels compared | peer macro-F1 | " + " | ".join(f"{m} macro-F1" for m in predictions) + " |"
+        print(header)
+        print("|" + "---|" * (5 + len(predictions)))
+        for peer in PEERS:
+            mask = langs == peer.language
+            texts = [t for t, m in zip(rows["text"], mask) if m]
+            try:
+                decided = run_peer(peer, texts)
+            except Exception as error:  # a peer that cannot be installed is reported, not fatal
+                print(f"| {peer.name} | {peer.language} | unavailable: {str(error).splitlines()[0][:80]} |")
+                results["peers"][peer.name] = {"error": str(error)[:500]}
+                continue
+            peer_predicted = np.array([[int(label in d) for label in LABELS] for d in decided], dtype=np.int8).reshape(-1, len(LABELS))
+            entry = {
+                "language": peer.language,
+                "rows": int(mask.sum()),
+                "labels": list(peer.labels),
+                "peer_macro_f1": subset_macro_f1(targets[mask], peer_predicted, peer.labels),
+                "per_label_f1": {label: label_metrics(targets[mask], peer_predicted)[label]["f1"] for label in peer.labels},
+                "models_macro_f1": {m: subset_macro_f1(targets[mask], p[mask], peer.labels) for m, p in predictions.items()},
+            }
+            results["peers"][peer.name] = entry
+            model_cells = " | ".join(f"{v:.3f}" if v is not None else "n/a" for v in entry["models_macro_f1"].values())
+            print(f"| {peer.name} | {peer.language} | {entry['rows']} | {', '.join(peer.labels)} | {entry['peer_macro_f1']:.3f} | {model_cells} |")
+        print()
+
+    if not args.quick:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(results, indent=1, default=float) + "\n")
+        from report import write_results_md
+
+        write_results_md()
+        print(f"wrote {RESULTS} and benchmarks/RESULTS.md")
+
+
+if __name__ == "__main__":
+    main()

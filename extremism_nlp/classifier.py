@@ -1,0 +1,243 @@
+"""The public API: `classify()`, `Classifier` and `Prediction`.
+
+The Classifier owns what every backend shares: input checks, empty texts, splitting of
+long texts into passages, language identification, thresholds and the headline label.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, overload
+
+import numpy as np
+
+from .labels import LABELS, NONE_LABEL, headline
+from .text import UNDETERMINED, clean_invisible, detect_language
+
+if TYPE_CHECKING:
+    from .models.base import Model
+
+DEFAULT_BATCH_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The result for one text.
+
+    Attributes:
+        label: headline label: the most severe decided label, or ``"none"``.
+        labels: every decided label (probability at or above its threshold), in ``LABELS`` order.
+        scores: calibrated probability of each label.
+        lang: ISO 639-1 code of the text's language, ``"und"`` when there is too little text.
+        model: name of the model that decided; ``model_version`` its version.
+        empty: True for an empty or blank text (label ``"none"``, every score 0).
+        chunk: for a text longer than the model's window, the index of the passage with the
+            highest score of the headline label (the highest score overall when the label is
+            ``"none"``); ``None`` for a text read in one piece. ``n_chunks`` passages were read.
+    """
+
+    label: str
+    labels: tuple[str, ...]
+    scores: dict[str, float]
+    lang: str
+    model: str
+    model_version: str
+    empty: bool = False
+    chunk: int | None = None
+    n_chunks: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["labels"] = list(self.labels)
+        return data
+
+
+def check_texts(texts: Iterable[str]) -> list[str]:
+    """The texts as a list, or a TypeError naming the first bad item and its index."""
+    if isinstance(texts, (bytes, bytearray)):
+        raise TypeError("got bytes, expected str or a list of str: decode first, e.g. data.decode('utf-8')")
+    if texts is None:
+        raise TypeError("got None, expected a str or a list of str")
+    try:
+        items = list(texts)
+    except TypeError:
+        raise TypeError(f"expected a str or an iterable of str, got {type(texts).__name__}") from None
+    for index, item in enumerate(items):
+        if not isinstance(item, str):
+            hint = " (decode bytes first, e.g. .decode('utf-8'))" if isinstance(item, (bytes, bytearray)) else ""
+            raise TypeError(f"texts[{index}] is {type(item).__name__}, expected str{hint}")
+    return items
+
+
+# A character that is neither white space nor one of the invisible format characters.
+_VISIBLE_RE = re.compile(r"[^\s\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\x00-\x1f\x7f-\x9f]")
+
+
+def _is_blank(text: str) -> bool:
+    # The regex usually matches at the first character; the full check only runs for texts
+    # made of spaces and invisible characters.
+    return _VISIBLE_RE.search(text) is None or not clean_invisible(text).strip()
+
+
+class Classifier:
+    """A loaded model with thresholds, ready to classify.
+
+    >>> clf = Classifier.from_pretrained("fast")
+    >>> clf("They should all be killed").label
+    'violence'
+    """
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.classes_ = np.array(LABELS)
+
+    # -- loading and saving ------------------------------------------------------------
+
+    _cache: dict[tuple[str, float], Classifier] = {}
+    _cache_lock = threading.Lock()
+
+    @classmethod
+    def from_pretrained(cls, name_or_path: str | Path = "default") -> Classifier:
+        """Load a built-in model by name (``"default"``, ``"fast"``) or a saved model folder.
+
+        Loaded models are cached per folder (and its config's modification time), so
+        repeated calls and `classify()` do not reload them.
+        """
+        from .models import load_model, resolve_model_path
+
+        path = resolve_model_path(name_or_path)
+        key = (str(path), (path / "config.json").stat().st_mtime)
+        with cls._cache_lock:
+            if key not in cls._cache:
+                cls._cache[key] = cls(load_model(path))
+            return cls._cache[key]
+
+    def save_pretrained(self, path: str | Path) -> None:
+        """Write the model folder (config.json, weights, model card if it has one)."""
+        self.model.save_pretrained(path)
+
+    # -- identity ------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        return self.model.info.name
+
+    @property
+    def version(self) -> str:
+        return self.model.info.version
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        return dict(self.model.info.thresholds)
+
+    def __repr__(self) -> str:
+        return f"Classifier(name={self.name!r}, version={self.version!r}, type={self.model.model_type!r})"
+
+    # -- inference -------------------------------------------------------------------------
+
+    def _scores(self, texts: list[str], batch_size: int, show_progress: bool) -> tuple[np.ndarray, list[int | None], list[int], list[bool]]:
+        """Probabilities (n, len(LABELS)), deciding chunk, chunk count and emptiness."""
+        from .data.passages import split_passages
+
+        window = self.model.window_chars
+        pieces: list[str] = []
+        owners: list[int] = []
+        empty = [_is_blank(text) for text in texts]
+        for index, text in enumerate(texts):
+            if empty[index]:
+                continue
+            parts = split_passages(text, max_chars=window, max_passages=None) if len(text) > window else [text]
+            pieces.extend(parts)
+            owners.extend([index] * len(parts))
+        piece_scores = np.zeros((len(pieces), len(LABELS)))
+        starts = range(0, len(pieces), batch_size)
+        if show_progress:
+            from tqdm.auto import tqdm
+
+            starts = tqdm(starts, desc=f"{self.name}: batches", unit="batch")
+        for start in starts:
+            piece_scores[start : start + batch_size] = self.model.predict_proba(pieces[start : start + batch_size])
+
+        scores = np.zeros((len(texts), len(LABELS)))
+        chunk: list[int | None] = [None] * len(texts)
+        n_chunks = [0 if e else 1 for e in empty]
+        owners_arr = np.asarray(owners, dtype=np.int64)
+        if len(pieces):
+            np.maximum.at(scores, owners_arr, piece_scores)
+            counts = np.bincount(owners_arr, minlength=len(texts))
+            thresholds = self.model.thresholds
+            for index in np.flatnonzero(counts > 1):
+                rows = piece_scores[owners_arr == index]
+                decided = [label for label, s, t in zip(LABELS, scores[index], thresholds) if s >= t]
+                column = LABELS.index(decided[0]) if decided else int(np.argmax(scores[index]))
+                chunk[index] = int(np.argmax(rows[:, column]))
+                n_chunks[index] = int(counts[index])
+        return scores, chunk, n_chunks, empty
+
+    def predict_proba(self, texts: Iterable[str], batch_size: int = DEFAULT_BATCH_SIZE, show_progress: bool = False) -> np.ndarray:
+        """Calibrated probabilities, shape (n_texts, len(LABELS)), columns in ``LABELS`` order.
+        Empty texts get zeros; long texts the highest score of their passages."""
+        if isinstance(texts, str):
+            texts = [texts]
+        return self._scores(check_texts(texts), batch_size, show_progress)[0]
+
+    def predict(self, texts: Iterable[str], batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
+        """Decided labels as a multi-hot int array (n_texts, len(LABELS))."""
+        return (self.predict_proba(texts, batch_size) >= self.model.thresholds).astype(np.int8)
+
+    @overload
+    def classify(self, texts: str, batch_size: int = ..., show_progress: bool = ...) -> Prediction: ...
+
+    @overload
+    def classify(self, texts: Sequence[str], batch_size: int = ..., show_progress: bool = ...) -> list[Prediction]: ...
+
+    def classify(self, texts, batch_size: int = DEFAULT_BATCH_SIZE, show_progress: bool = False):
+        """A `Prediction` for a string; a list of them, in order, for a list of strings."""
+        if isinstance(texts, str):
+            return self.classify([texts], batch_size, show_progress)[0]
+        items = check_texts(texts)
+        scores, chunk, n_chunks, empty = self._scores(items, batch_size, show_progress)
+        thresholds = self.model.thresholds
+        info = self.model.info
+        predictions = []
+        for index, text in enumerate(items):
+            row = scores[index]
+            decided = tuple(label for label, s, t in zip(LABELS, row, thresholds) if s >= t) if not empty[index] else ()
+            predictions.append(
+                Prediction(
+                    label=headline(decided) if decided else NONE_LABEL,
+                    labels=decided,
+                    scores=dict(zip(LABELS, row.tolist())),
+                    lang=UNDETERMINED if empty[index] else detect_language(text),
+                    model=info.name,
+                    model_version=info.version,
+                    empty=empty[index],
+                    chunk=chunk[index],
+                    n_chunks=n_chunks[index],
+                )
+            )
+        return predictions
+
+    __call__ = classify
+
+
+@overload
+def classify(texts: str, model: str | Path | Classifier = ..., **kwargs: Any) -> Prediction: ...
+
+
+@overload
+def classify(texts: Sequence[str], model: str | Path | Classifier = ..., **kwargs: Any) -> list[Prediction]: ...
+
+
+def classify(texts, model="default", **kwargs):
+    """Classify one text (returns a `Prediction`) or a list of texts (a list, in order).
+
+    ``model`` is a built-in name (``"default"``, ``"fast"``), a saved model folder, or a
+    `Classifier`. Loaded models are cached.
+    """
+    classifier = model if isinstance(model, Classifier) else Classifier.from_pretrained(model)
+    return classifier.classify(texts, **kwargs)

@@ -1,0 +1,52 @@
+"""Backends behind one interface, and the model names that ship with the package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .base import CONFIG_FILE, Model, ModelInfo
+
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "resources" / "models"
+DEFAULT_MODEL = "fast"
+"""What `classify()` uses when no model is named: the best model that ships."""
+
+
+def _backends() -> dict[str, type[Model]]:
+    from .fast import FastModel
+
+    return {FastModel.model_type: FastModel}
+
+
+def builtin_models() -> list[str]:
+    """Names of the models shipped inside the package."""
+    if not BUILTIN_DIR.is_dir():
+        return []
+    return sorted(p.name for p in BUILTIN_DIR.iterdir() if (p / CONFIG_FILE).is_file())
+
+
+def resolve_model_path(name_or_path: str | Path) -> Path:
+    """Folder of a built-in model name (``"default"`` included) or of a model path."""
+    if isinstance(name_or_path, str) and name_or_path == "default":
+        name_or_path = DEFAULT_MODEL
+    if isinstance(name_or_path, str) and (BUILTIN_DIR / name_or_path / CONFIG_FILE).is_file():
+        return BUILTIN_DIR / name_or_path
+    path = Path(name_or_path).expanduser()
+    if (path / CONFIG_FILE).is_file():
+        return path.resolve()
+    raise ValueError(
+        f"no model {str(name_or_path)!r}: not a built-in name ({', '.join(['default', *builtin_models()])}) "
+        f"and not a folder with a {CONFIG_FILE}"
+    )
+
+
+def load_model(name_or_path: str | Path) -> Model:
+    """Load a backend model from a built-in name or a model folder."""
+    path = resolve_model_path(name_or_path)
+    info = ModelInfo.from_file(path / CONFIG_FILE)
+    backends = _backends()
+    if info.model_type not in backends:
+        raise ValueError(f"{path} holds a {info.model_type!r} model; known types: {', '.join(backends)}")
+    return backends[info.model_type].from_pretrained(path, info)
+
+
+__all__ = ["DEFAULT_MODEL", "Model", "ModelInfo", "builtin_models", "load_model", "resolve_model_path"]

@@ -1,0 +1,83 @@
+"""The interface every backend implements, and the metadata every model folder carries."""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..labels import LABELS
+from .calibration import apply_platt
+
+CONFIG_FILE = "config.json"
+CARD_FILE = "README.md"
+
+
+@dataclass
+class ModelInfo:
+    """What config.json says about any model: identity, taxonomy, calibration, thresholds
+    and training metadata. Backends add their own section under ``backend``."""
+
+    model_type: str
+    name: str
+    version: str
+    labels: list[str] = field(default_factory=lambda: list(LABELS))
+    platt: list[list[float]] = field(default_factory=lambda: [[1.0, 0.0] for _ in LABELS])
+    thresholds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(LABELS, 0.5))
+    backend: dict[str, Any] = field(default_factory=dict)
+    training: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_file(cls, path: Path) -> ModelInfo:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("labels") != list(LABELS):
+            raise ValueError(f"{path} was made for labels {data.get('labels')}, this library uses {list(LABELS)}")
+        return cls(**data)
+
+
+class Model(ABC):
+    """A backend: raw label logits from texts, plus the calibration stored with it.
+
+    ``predict_proba`` is the contract shared by every backend: an array (n, len(LABELS))
+    of calibrated probabilities in ``LABELS`` order.
+    """
+
+    model_type: ClassVar[str]
+    window_chars: ClassVar[int] = 2000
+    """Texts longer than this are split into passages by the Classifier and scored per
+    passage (the highest score per label wins)."""
+
+    def __init__(self, info: ModelInfo) -> None:
+        self.info = info
+        self.classes_ = np.array(LABELS)
+
+    @property
+    def thresholds(self) -> np.ndarray:
+        return np.array([self.info.thresholds[label] for label in LABELS])
+
+    @abstractmethod
+    def decision_function(self, texts: list[str]) -> np.ndarray:
+        """Raw logits (n, len(LABELS)) of already validated texts."""
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        return apply_platt(self.decision_function(texts), np.asarray(self.info.platt))
+
+    @abstractmethod
+    def save_pretrained(self, path: str | Path) -> None:
+        """Write config.json and the weights into the folder ``path``."""
+
+    @classmethod
+    @abstractmethod
+    def from_pretrained(cls, path: Path, info: ModelInfo) -> Model:
+        """Load from a folder whose config.json was already read into ``info``."""
+
+    def _write_info(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / CONFIG_FILE).write_text(self.info.to_json(), encoding="utf-8")

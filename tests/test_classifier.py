@@ -1,0 +1,157 @@
+"""The public API contract, on a tiny model trained on the fly and on the shipped model."""
+
+import threading
+
+import numpy as np
+import pytest
+
+import extremism_nlp
+from extremism_nlp import LABELS, Classifier, Prediction, classify
+
+
+@pytest.fixture
+def tiny(tiny_model_dir):
+    return Classifier.from_pretrained(tiny_model_dir)
+
+
+def test_labels_are_the_taxonomy():
+    assert LABELS == ("extremism", "violence", "hate", "offensive")
+
+
+def test_one_string_gives_one_prediction(tiny):
+    p = tiny.classify("we will kill them all tonight")
+    assert isinstance(p, Prediction)
+    assert set(p.scores) == set(LABELS)
+    assert p.label in (*LABELS, "none")
+    assert p.model == "tiny" and p.model_version == "0.0.1"
+    assert p.label == "violence"
+    assert p.labels[0] == "violence"
+
+
+def test_a_list_gives_a_list_in_order(tiny):
+    texts = ["we will kill them all tonight", "the weather is nice today", "those immigrants are vermin and rats"]
+    predictions = tiny.classify(texts)
+    assert [p.label for p in predictions] == ["violence", "none", "hate"]
+    assert tiny.classify(tuple(texts)) == predictions
+    assert classify(texts, model=tiny) == predictions
+
+
+def test_headline_is_the_most_severe_decided_label(tiny):
+    for p in tiny.classify(["those immigrants are vermin and rats", "join the caliphate soldiers the victory is near"]):
+        assert p.label == p.labels[0]
+        assert all(p.scores[label] >= tiny.thresholds[label] for label in p.labels)
+
+
+def test_predict_proba_is_in_labels_order(tiny):
+    probabilities = tiny.predict_proba(["we will kill them all tonight", "x y"])
+    assert probabilities.shape == (2, 4)
+    assert probabilities[0].argmax() == LABELS.index("violence")
+    assert tiny.predict_proba("we will kill them all tonight").shape == (1, 4)
+    assert list(tiny.classes_) == list(LABELS)
+    assert tiny.predict(["we will kill them all tonight"]).tolist()[0][1] == 1
+
+
+@pytest.mark.parametrize("bad", [None, 3, b"bytes"])
+def test_non_string_in_a_batch_names_its_index(tiny, bad):
+    with pytest.raises(TypeError, match=r"texts\[1\]"):
+        tiny.classify(["fine", bad])
+
+
+def test_bytes_and_none_alone_are_type_errors(tiny):
+    with pytest.raises(TypeError, match="decode"):
+        tiny.classify(b"raw bytes")
+    with pytest.raises(TypeError, match="None"):
+        tiny.classify(None)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t", "\u200b\u200f"])
+def test_empty_text_is_none_and_marked(tiny, text):
+    p = tiny.classify(text)
+    assert p.label == "none" and p.empty and p.labels == ()
+    assert all(score == 0.0 for score in p.scores.values())
+    assert p.lang == "und"
+
+
+def test_empty_batch(tiny):
+    assert tiny.classify([]) == []
+    assert tiny.predict_proba([]).shape == (0, 4)
+
+
+def test_very_long_text_is_read_in_passages(tiny):
+    from extremism_nlp.data.passages import split_passages
+
+    filler = "The weather is nice today and the match ended two to one. " * 400
+    text = filler + "\n" + "We will kill them all tonight. " * 12 + "\n" + filler
+    p = tiny.classify(text)
+    passages = split_passages(text, tiny.model.window_chars, None)
+    assert p.n_chunks == len(passages) > 2
+    expected = tiny.predict_proba(passages).max(axis=0)
+    assert np.allclose([p.scores[label] for label in LABELS], expected, atol=1e-6)
+    assert p.label == "violence"
+    assert "kill" in passages[p.chunk]
+
+
+def test_short_text_is_one_chunk(tiny):
+    p = tiny.classify("we will kill them")
+    assert p.chunk is None and p.n_chunks == 1
+
+
+def test_control_bidi_and_mixed_scripts_do_not_crash(tiny):
+    texts = ["\x00\x01 kill \x7f", "\u202ewe will kill them\u202c", "мы kill them", "k\u0456ll them all", "😀" * 50]
+    assert len(tiny.classify(texts)) == len(texts)
+
+
+def test_threads_give_the_same_results_as_serial(tiny):
+    texts = [f"text number {i} we will kill them" if i % 3 else f"nice weather {i}" for i in range(300)]
+    serial = tiny.predict_proba(texts)
+    results = [None] * 4
+
+    def work(slot):
+        results[slot] = tiny.predict_proba(texts)
+
+    threads = [threading.Thread(target=work, args=(slot,)) for slot in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for result in results:
+        assert np.array_equal(result, serial)
+
+
+def test_loaded_models_are_cached(tiny_model_dir):
+    assert Classifier.from_pretrained(tiny_model_dir) is Classifier.from_pretrained(tiny_model_dir)
+
+
+def test_save_pretrained_round_trip(tiny, tmp_path):
+    tiny.save_pretrained(tmp_path / "saved")
+    again = Classifier.from_pretrained(tmp_path / "saved")
+    texts = ["we will kill them", "nice weather"]
+    assert np.array_equal(again.predict_proba(texts), tiny.predict_proba(texts))
+
+
+def test_prediction_to_dict_is_json_ready(tiny):
+    import json
+
+    data = tiny.classify("we will kill them all tonight").to_dict()
+    assert json.loads(json.dumps(data))["label"] == "violence"
+
+
+# --- the shipped model -----------------------------------------------------------------
+
+
+def test_builtin_default_model_classifies_three_languages():
+    texts = {
+        "en": "The summit on countering online terrorism opened in Paris today.",
+        "fr": "Les ministres ont condamné l'attentat lors du sommet de Paris.",
+        "ar": "عقدت في الرياض قمة دولية لمكافحة الإرهاب اليوم.",
+    }
+    predictions = extremism_nlp.classify(list(texts.values()))
+    for (lang, _), p in zip(texts.items(), predictions):
+        assert p.lang == lang
+        assert set(p.scores) == set(LABELS)
+        assert p.model and p.model_version
+
+
+def test_builtin_model_catches_obvious_hate():
+    p = extremism_nlp.classify("those filthy immigrants are vermin, send them all back")
+    assert "hate" in p.labels or "offensive" in p.labels

@@ -1,0 +1,102 @@
+"""The command line on every input format and on broken input."""
+
+import json
+
+import pytest
+
+from extremism_nlp.cli import main
+
+
+@pytest.fixture
+def run(tiny_model_dir, capsys):
+    def invoke(*args):
+        code = main(["classify", "--model", str(tiny_model_dir), "--no-progress", *args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return invoke
+
+
+def _jsonl(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_classify_arguments_prints_a_table(run):
+    code, out, _ = run("we will kill them all tonight", "the weather is nice today")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:2] == ["label", "lang"]
+    assert lines[2].startswith("violence") and lines[3].startswith("none")
+
+
+def test_classify_arguments_as_json(run):
+    code, out, _ = run("--json", "we will kill them all tonight")
+    assert json.loads(out)["label"] == "violence"
+
+
+def test_lines_file(run, tmp_path):
+    source = tmp_path / "texts.txt"
+    source.write_bytes(b"we will kill them all tonight\n\nthe weather is nice today\nbad \xff byte\nmuslims celebrated eid\n")
+    code, _, err = run("--input", str(source), "--output", str(tmp_path / "out.jsonl"))
+    rows = _jsonl(tmp_path / "out.jsonl")
+    assert code == 0
+    assert [r["line"] for r in rows] == [1, 3, 5]
+    assert rows[0]["label"] == "violence"
+    assert "line 4: undecodable bytes" in err
+
+
+def test_jsonl_file_with_broken_rows(run, tmp_path):
+    source = tmp_path / "texts.jsonl"
+    source.write_text(
+        '{"id": "a", "body": "we will kill them all tonight"}\n{not json\n{"id": "c"}\n{"id": 4, "body": "nice weather"}\n'
+    )
+    code, out, err = run("--input", str(source), "--text-column", "body", "--include-text")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert [(r["line"], r["id"]) for r in rows] == [(1, "a"), (4, "4")]
+    assert rows[0]["text"] == "we will kill them all tonight"
+    assert "line 2: invalid JSON" in err and "line 3: no string field 'body'" in err
+
+
+def test_csv_file_with_malformed_rows(run, tmp_path):
+    source = tmp_path / "texts.csv"
+    source.write_text('id,text,extra\n1,"we will kill them, all tonight",x\n2,too,many,fields\n3,"multi\nline text",y\n')
+    code, out, err = run("--input", str(source))
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in rows] == ["1", "3"]
+    assert "line 3: expected 3 fields" in err
+
+
+def test_tsv_file(run, tmp_path):
+    source = tmp_path / "texts.tsv"
+    source.write_text("text\tlang\nwe will kill them all tonight\ten\n")
+    code, out, _ = run("--input", str(source))
+    assert json.loads(out)["label"] == "violence"
+
+
+def test_csv_without_the_text_column_is_a_clear_error(run, tmp_path):
+    source = tmp_path / "texts.csv"
+    source.write_text("body\nhello\n")
+    code, _, err = run("--input", str(source))
+    assert code == 2 and "--text-column" in err
+
+
+def test_missing_input_file(run, tmp_path):
+    code, _, err = run("--input", str(tmp_path / "none.txt"))
+    assert code == 2 and "does not exist" in err
+
+
+def test_large_file_streams_in_batches(run, tmp_path):
+    source = tmp_path / "many.txt"
+    source.write_text("".join(f"message {i} about the weather\n" for i in range(2500)))
+    code, _, _ = run("--input", str(source), "--batch-size", "100", "--output", str(tmp_path / "o.jsonl"))
+    rows = _jsonl(tmp_path / "o.jsonl")
+    assert code == 0 and len(rows) == 2500 and rows[-1]["line"] == 2500
+
+
+def test_train_and_evaluate_on_raw_files(raw_data_dir, tmp_path, capsys):
+    out_dir = tmp_path / "model"
+    assert main(["train", "--model", "fast", "--data-dir", str(raw_data_dir), "--output", str(out_dir)]) == 0
+    assert (out_dir / "README.md").read_text().startswith("# Model card")
+    assert main(["evaluate", "--model", str(out_dir), "--data-dir", str(raw_data_dir)]) == 0
+    assert "macro-F1" in capsys.readouterr().out

@@ -1,0 +1,52 @@
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from extremism_nlp.models import load_model
+from extremism_nlp.models.fast import WEIGHTS_FILE
+
+TEXTS = ["we will kill them", "the weather is nice", "vermin immigrants", "", "مرحبا بكم"]
+
+
+def test_save_and_load_give_identical_probabilities(tiny_model_dir, tmp_path):
+    model = load_model(tiny_model_dir)
+    before = model.predict_proba(TEXTS)
+    model.save_pretrained(tmp_path / "copy")
+    after = load_model(tmp_path / "copy").predict_proba(TEXTS)
+    assert np.array_equal(before, after)
+    assert before.shape == (len(TEXTS), 4)
+    assert ((before >= 0) & (before <= 1)).all()
+
+
+def test_weights_are_arrays_and_json_never_pickle(tiny_model_dir):
+    with zipfile.ZipFile(tiny_model_dir / WEIGHTS_FILE) as archive:
+        assert sorted(archive.namelist()) == ["coef.npy", "idf.npy", "intercept.npy"]
+    config = json.loads((tiny_model_dir / "config.json").read_text())
+    assert config["model_type"] == "fast" and config["labels"] == ["extremism", "violence", "hate", "offensive"]
+    with np.load(tiny_model_dir / WEIGHTS_FILE, allow_pickle=False) as weights:
+        assert weights["coef"].dtype == np.float16
+
+
+def test_model_learns_its_training_data(tiny_model_dir):
+    model = load_model(tiny_model_dir)
+    p = model.predict_proba(["we will kill them all tonight", "the weather is nice today"])
+    assert p[0, 1] > p[1, 1]
+
+
+def test_config_with_other_labels_is_refused(tiny_model_dir, tmp_path):
+    import shutil
+
+    copy = tmp_path / "other"
+    shutil.copytree(tiny_model_dir, copy)
+    config = json.loads((copy / "config.json").read_text())
+    config["labels"] = ["toxic"]
+    (copy / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ValueError, match="labels"):
+        load_model(copy)
+
+
+def test_unknown_model_names_the_choices():
+    with pytest.raises(ValueError, match="not a built-in name"):
+        load_model("no-such-model")

@@ -1,0 +1,34 @@
+import numpy as np
+
+from extremism_nlp.models.features import FeatureConfig, feature_matrix, linear_scores, ngram_occurrences
+
+CONFIG = FeatureConfig(n_features_log2=16)
+
+
+def test_char_ngrams_do_not_cross_texts():
+    rows, _ = ngram_occurrences(["ab", "cd"], FeatureConfig(n_features_log2=16, word_ngram_max=1))
+    # " ab " has 3 bigrams, 2 trigrams, 1 fourgram; plus one word: 7 per text
+    assert np.bincount(rows).tolist() == [7, 7]
+
+
+def test_hashing_is_stable():
+    # Fixed columns: a model trained on one machine must read the same features on another.
+    _, cols = ngram_occurrences(["kill"], CONFIG)
+    assert cols[:3].tolist() == ngram_occurrences(["kill them"], CONFIG)[1][:3].tolist()
+    assert sorted(set(ngram_occurrences(["kill"], CONFIG)[1].tolist())) == sorted(set(cols.tolist()))
+
+
+def test_same_text_same_features_in_any_batch():
+    alone = feature_matrix(["hello world"], CONFIG, np.ones(CONFIG.n_features, dtype=np.float32))
+    batch = feature_matrix(["x", "hello world", ""], CONFIG, np.ones(CONFIG.n_features, dtype=np.float32))
+    assert (alone.toarray()[0] == batch.toarray()[1]).all()
+    assert batch[2].nnz == 0
+
+
+def test_linear_scores_match_the_sparse_product():
+    rng = np.random.default_rng(0)
+    idf = rng.random(CONFIG.n_features).astype(np.float32)
+    coef = rng.standard_normal((CONFIG.n_features, 4)).astype(np.float32)
+    texts = ["they must all go", "صباح الخير", "", "a a a a a a"]
+    expected = feature_matrix(texts, CONFIG, idf) @ coef
+    assert np.allclose(linear_scores(texts, CONFIG, idf[:, None] * coef), expected, atol=1e-5)
