@@ -65,6 +65,40 @@ def _quality_section(quality: dict) -> list[str]:
     return lines
 
 
+def _functional_section(quality: dict) -> list[str]:
+    functional = quality.get("functional") or {}
+    if not functional:
+        return []
+    lines = [
+        "## Functional suite: use versus mention",
+        "",
+        "Pass rate per functionality and language (`extremism_nlp/resources/functional/README.md`).",
+        "Targets for the default model: non-harmful >= 90 %, harmful >= 85 % in each of ar, en, fr.",
+        "",
+    ]
+    for name, result in functional.items():
+        langs = sorted(result["summary"])
+        lines += [f"### {name} {result['version']}", ""]
+        lines.append("| lang | harmful | non-harmful | targets met |")
+        lines.append("|---|---|---|---|")
+        for lang in langs:
+            s = result["summary"][lang]
+            met = s["harmful"]["pass_rate"] >= 0.85 and s["non_harmful"]["pass_rate"] >= 0.90
+            lines.append(f"| {lang} | {s['harmful']['pass_rate']:.0%} | {s['non_harmful']['pass_rate']:.0%} | {'yes' if met else '**no**'} |")
+        lines += ["", "| functionality | kind | " + " | ".join(langs) + " |", "|---|---|" + "---|" * len(langs)]
+        for func, cells in result["by_functionality"].items():
+            kind = "harmful" if func in result["harmful_functionalities"] else "non-harmful"
+            lines.append(f"| {func} | {kind} | " + " | ".join(f"{cells[l]['pass_rate']:.0%}" if l in cells else "–" for l in langs) + " |")
+        lines += ["", f"Identity-term bias ({name}; harm score = max of extremism, violence, hate):", ""]
+        lines.append("| lang | group | subgroup AUC | BPSN AUC | BNSP AUC |")
+        lines.append("|---|---|---|---|---|")
+        for lang, groups in result["bias"].items():
+            for group, m in groups.items():
+                lines.append(f"| {lang} | {group} | {_f(m['subgroup_auc'])} | {_f(m['bpsn_auc'])} | {_f(m['bnsp_auc'])} |")
+        lines.append("")
+    return lines
+
+
 def _speed_section() -> list[str]:
     files = sorted(RESULTS_DIR.glob("speed_*.json"))
     if not files:
@@ -105,6 +139,7 @@ def write_results_md() -> Path:
     quality = _load("quality.json")
     if quality:
         lines += _quality_section(quality) + [""]
+        lines += _functional_section(quality)
     lines += _speed_section() + [""]
     lines += _corpus_section() + [""]
     path = HERE / "RESULTS.md"

@@ -24,6 +24,8 @@ from peers import PEERS, run_peer  # noqa: E402
 from extremism_nlp import Classifier  # noqa: E402
 from extremism_nlp.data import load_corpus  # noqa: E402
 from extremism_nlp.data.splits import stable_hash  # noqa: E402
+from extremism_nlp.evaluation.bias import bias_markdown  # noqa: E402
+from extremism_nlp.evaluation.functional import load_suite, run_suite, suite_markdown  # noqa: E402
 from extremism_nlp.evaluation.metrics import grouped_metrics, label_metrics, macro_f1  # noqa: E402
 from extremism_nlp.labels import LABELS  # noqa: E402
 from extremism_nlp.model_card import metrics_table  # noqa: E402
@@ -38,6 +40,7 @@ def test_rows(data_dir: str | None, quick: bool) -> dict[str, list]:
     split = load_corpus(data_dir)["test"]
     rows = {"id": list(split["id"]), "text": list(split["text"]), "lang": list(split["lang"]), "source": list(split["source"])}
     rows["labels"] = np.asarray(split["labels"], dtype=np.int8)
+    rows["label_mask"] = np.asarray(split["label_mask"], dtype=np.int8)
     if quick:
         # The same rows on every run: the first N of each language by a fixed hash.
         keep = []
@@ -49,8 +52,8 @@ def test_rows(data_dir: str | None, quick: bool) -> dict[str, list]:
     return rows
 
 
-def subset_macro_f1(targets: np.ndarray, predicted: np.ndarray, labels: tuple[str, ...]) -> float | None:
-    return macro_f1(label_metrics(targets, predicted), labels)
+def subset_macro_f1(targets: np.ndarray, predicted: np.ndarray, labels: tuple[str, ...], mask: np.ndarray) -> float | None:
+    return macro_f1(label_metrics(targets, predicted, mask=mask), labels)
 
 
 def main() -> None:
@@ -62,24 +65,31 @@ def main() -> None:
     args = parser.parse_args()
 
     rows = test_rows(args.data_dir, args.quick)
-    targets = rows["labels"]
+    targets, mask = rows["labels"], rows["label_mask"]
     langs = np.asarray(rows["lang"])
+    suite = load_suite()
     print(f"test rows: {len(rows['text'])}{' (quick sample)' if args.quick else ''}\n")
-    results: dict = {"quick": args.quick, "rows": len(rows["text"]), "models": {}, "peers": {}}
+    results: dict = {"quick": args.quick, "rows": len(rows["text"]), "models": {}, "peers": {}, "functional": {}}
 
     predictions: dict[str, np.ndarray] = {}
     for name in args.models or builtin_models():
         classifier = Classifier.from_pretrained(name)
         started = time.perf_counter()
         probabilities = classifier.predict_proba(rows["text"])
+        predicted = classifier.decide(probabilities, classifier.languages(rows["text"]))
         seconds = time.perf_counter() - started
-        predicted = (probabilities >= classifier.model.thresholds).astype(np.int8)
         predictions[name] = predicted
-        by_lang = grouped_metrics(targets, predicted, probabilities, rows["lang"])
+        by_lang = grouped_metrics(targets, predicted, probabilities, rows["lang"], mask)
         results["models"][name] = {"version": classifier.version, "by_lang": by_lang, "seconds": round(seconds, 1)}
         groups = ["all", *MAIN_LANGUAGES, *sorted(g for g in by_lang if g not in ("all", *MAIN_LANGUAGES) and by_lang[g]["rows"] >= 100)]
         print(f"## {name} {classifier.version}: test metrics by language\n")
         print(metrics_table(by_lang, groups) + "\n")
+        functional = run_suite(classifier, suite)
+        results["functional"][name] = functional
+        print(f"## {name}: functional suite (pass rate per functionality and language)\n")
+        print(suite_markdown(functional) + "\n")
+        print(f"## {name}: identity-term bias on the suite\n")
+        print(bias_markdown(functional["bias"]) + "\n")
 
     if not args.no_peers:
         print("## Peers on the same rows, on the labels each peer covers\n")
@@ -87,8 +97,8 @@ def main() -> None:
         print(header)
         print("|" + "---|" * (5 + len(predictions)))
         for peer in PEERS:
-            mask = langs == peer.language
-            texts = [t for t, m in zip(rows["text"], mask) if m]
+            in_lang = langs == peer.language
+            texts = [t for t, m in zip(rows["text"], in_lang) if m]
             try:
                 decided = run_peer(peer, texts)
             except Exception as error:  # a peer that cannot be installed is reported, not fatal
@@ -98,11 +108,15 @@ def main() -> None:
             peer_predicted = np.array([[int(label in d) for label in LABELS] for d in decided], dtype=np.int8).reshape(-1, len(LABELS))
             entry = {
                 "language": peer.language,
-                "rows": int(mask.sum()),
+                "rows": int(in_lang.sum()),
                 "labels": list(peer.labels),
-                "peer_macro_f1": subset_macro_f1(targets[mask], peer_predicted, peer.labels),
-                "per_label_f1": {label: label_metrics(targets[mask], peer_predicted)[label]["f1"] for label in peer.labels},
-                "models_macro_f1": {m: subset_macro_f1(targets[mask], p[mask], peer.labels) for m, p in predictions.items()},
+                "peer_macro_f1": subset_macro_f1(targets[in_lang], peer_predicted, peer.labels, mask[in_lang]),
+                "per_label_f1": {
+                    label: label_metrics(targets[in_lang], peer_predicted, mask=mask[in_lang])[label]["f1"] for label in peer.labels
+                },
+                "models_macro_f1": {
+                    m: subset_macro_f1(targets[in_lang], p[in_lang], peer.labels, mask[in_lang]) for m, p in predictions.items()
+                },
             }
             results["peers"][peer.name] = entry
             model_cells = " | ".join(f"{v:.3f}" if v is not None else "n/a" for v in entry["models_macro_f1"].values())

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
-from .labels import LABELS, NONE_LABEL, headline
+from .labels import LABELS, headline
 from .text import UNDETERMINED, clean_invisible, detect_language
 
 if TYPE_CHECKING:
@@ -97,23 +97,24 @@ class Classifier:
 
     # -- loading and saving ------------------------------------------------------------
 
-    _cache: dict[tuple[str, float], Classifier] = {}
+    _cache: dict[tuple, Classifier] = {}
     _cache_lock = threading.Lock()
 
     @classmethod
-    def from_pretrained(cls, name_or_path: str | Path = "default") -> Classifier:
+    def from_pretrained(cls, name_or_path: str | Path = "default", **options: Any) -> Classifier:
         """Load a built-in model by name (``"default"``, ``"fast"``) or a saved model folder.
 
-        Loaded models are cached per folder (and its config's modification time), so
+        ``options`` go to the backend (transformer: ``runtime="onnx"`` for ONNX Runtime int8).
+        Loaded models are cached per folder, options and config modification time, so
         repeated calls and `classify()` do not reload them.
         """
         from .models import load_model, resolve_model_path
 
         path = resolve_model_path(name_or_path)
-        key = (str(path), (path / "config.json").stat().st_mtime)
+        key = (str(path), (path / "config.json").stat().st_mtime, tuple(sorted(options.items())))
         with cls._cache_lock:
             if key not in cls._cache:
-                cls._cache[key] = cls(load_model(path))
+                cls._cache[key] = cls(load_model(path, **options))
             return cls._cache[key]
 
     def save_pretrained(self, path: str | Path) -> None:
@@ -139,20 +140,20 @@ class Classifier:
 
     # -- inference -------------------------------------------------------------------------
 
-    def _scores(self, texts: list[str], batch_size: int, show_progress: bool) -> tuple[np.ndarray, list[int | None], list[int], list[bool]]:
-        """Probabilities (n, len(LABELS)), deciding chunk, chunk count and emptiness."""
+    def _scores(self, texts: list[str], batch_size: int, show_progress: bool) -> tuple[np.ndarray, np.ndarray, list[list[int]], list[bool]]:
+        """Probabilities (n, len(LABELS)) of each text (the highest of its passages per
+        label), the probabilities of every passage, each text's rows among the passages,
+        and which texts are empty."""
         from .data.passages import split_passages
 
         window = self.model.window_chars
         pieces: list[str] = []
-        owners: list[int] = []
+        piece_rows: list[list[int]] = []
         empty = [_is_blank(text) for text in texts]
         for index, text in enumerate(texts):
-            if empty[index]:
-                continue
-            parts = split_passages(text, max_chars=window, max_passages=None) if len(text) > window else [text]
+            parts = [] if empty[index] else split_passages(text, max_chars=window, max_passages=None) if len(text) > window else [text]
+            piece_rows.append(list(range(len(pieces), len(pieces) + len(parts))))
             pieces.extend(parts)
-            owners.extend([index] * len(parts))
         piece_scores = np.zeros((len(pieces), len(LABELS)))
         starts = range(0, len(pieces), batch_size)
         if show_progress:
@@ -161,22 +162,20 @@ class Classifier:
             starts = tqdm(starts, desc=f"{self.name}: batches", unit="batch")
         for start in starts:
             piece_scores[start : start + batch_size] = self.model.predict_proba(pieces[start : start + batch_size])
-
         scores = np.zeros((len(texts), len(LABELS)))
-        chunk: list[int | None] = [None] * len(texts)
-        n_chunks = [0 if e else 1 for e in empty]
-        owners_arr = np.asarray(owners, dtype=np.int64)
-        if len(pieces):
-            np.maximum.at(scores, owners_arr, piece_scores)
-            counts = np.bincount(owners_arr, minlength=len(texts))
-            thresholds = self.model.thresholds
-            for index in np.flatnonzero(counts > 1):
-                rows = piece_scores[owners_arr == index]
-                decided = [label for label, s, t in zip(LABELS, scores[index], thresholds) if s >= t]
-                column = LABELS.index(decided[0]) if decided else int(np.argmax(scores[index]))
-                chunk[index] = int(np.argmax(rows[:, column]))
-                n_chunks[index] = int(counts[index])
-        return scores, chunk, n_chunks, empty
+        for index, rows in enumerate(piece_rows):
+            if rows:
+                scores[index] = piece_scores[rows].max(axis=0)
+        return scores, piece_scores, piece_rows, empty
+
+    def languages(self, texts: Iterable[str]) -> list[str]:
+        """Detected language of each text (``"und"`` for empty or too little text)."""
+        return [detect_language(text) for text in check_texts([texts] if isinstance(texts, str) else texts)]
+
+    def decide(self, probabilities: np.ndarray, langs: list[str]) -> np.ndarray:
+        """Multi-hot decisions: each probability against its label's threshold for the
+        text's language (the global threshold where the language has none of its own)."""
+        return (probabilities >= self.model.thresholds_for(langs)).astype(np.int8)
 
     def predict_proba(self, texts: Iterable[str], batch_size: int = DEFAULT_BATCH_SIZE, show_progress: bool = False) -> np.ndarray:
         """Calibrated probabilities, shape (n_texts, len(LABELS)), columns in ``LABELS`` order.
@@ -187,7 +186,8 @@ class Classifier:
 
     def predict(self, texts: Iterable[str], batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
         """Decided labels as a multi-hot int array (n_texts, len(LABELS))."""
-        return (self.predict_proba(texts, batch_size) >= self.model.thresholds).astype(np.int8)
+        items = check_texts([texts] if isinstance(texts, str) else texts)
+        return self.decide(self.predict_proba(items, batch_size), self.languages(items))
 
     @overload
     def classify(self, texts: str, batch_size: int = ..., show_progress: bool = ...) -> Prediction: ...
@@ -200,24 +200,31 @@ class Classifier:
         if isinstance(texts, str):
             return self.classify([texts], batch_size, show_progress)[0]
         items = check_texts(texts)
-        scores, chunk, n_chunks, empty = self._scores(items, batch_size, show_progress)
-        thresholds = self.model.thresholds
+        scores, piece_scores, piece_rows, empty = self._scores(items, batch_size, show_progress)
+        langs = [UNDETERMINED if empty[i] else detect_language(text) for i, text in enumerate(items)]
+        thresholds = self.model.thresholds_for(langs)
+        decisions = (scores >= thresholds) & ~np.asarray(empty, dtype=bool)[:, None]
         info = self.model.info
         predictions = []
-        for index, text in enumerate(items):
-            row = scores[index]
-            decided = tuple(label for label, s, t in zip(LABELS, row, thresholds) if s >= t) if not empty[index] else ()
+        for index in range(len(items)):
+            decided = tuple(label for label, on in zip(LABELS, decisions[index]) if on)
+            rows = piece_rows[index]
+            chunk = None
+            if len(rows) > 1:
+                # the passage with the highest score of the headline label (of the top label if none)
+                column = LABELS.index(decided[0]) if decided else int(np.argmax(scores[index]))
+                chunk = int(np.argmax(piece_scores[rows, column]))
             predictions.append(
                 Prediction(
-                    label=headline(decided) if decided else NONE_LABEL,
+                    label=headline(decided),
                     labels=decided,
-                    scores=dict(zip(LABELS, row.tolist())),
-                    lang=UNDETERMINED if empty[index] else detect_language(text),
+                    scores=dict(zip(LABELS, scores[index].tolist())),
+                    lang=langs[index],
                     model=info.name,
                     model_version=info.version,
                     empty=empty[index],
-                    chunk=chunk[index],
-                    n_chunks=n_chunks[index],
+                    chunk=chunk,
+                    n_chunks=len(rows),
                 )
             )
         return predictions

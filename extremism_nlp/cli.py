@@ -109,20 +109,23 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    import numpy as np
+    from pathlib import Path
 
     from .classifier import Classifier
     from .data import load_corpus
-    from .model_card import metrics_table
-    from .training import evaluate_split
+    from .evaluation.report import evaluate
 
     classifier = Classifier.from_pretrained(args.model)
     split = load_corpus(args.data_dir, args.sources, args.languages)[args.split]
-    texts, targets = list(split["text"]), np.asarray(split["labels"])
-    result = evaluate_split(classifier.model, texts, targets, list(split["lang"]), list(split["source"]))
-    print(f"{classifier.name} {classifier.version} on the {args.split} split ({len(texts)} rows)\n")
-    groups = [g for g in result["by_lang"] if g == "all" or result["by_lang"][g]["rows"] >= 100]
-    print(metrics_table(result["by_lang"], groups))
+    report = evaluate(classifier, split, by=("lang", "source"))
+    print(report.to_markdown())
+    if args.output_dir:
+        folder = Path(args.output_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        report.to_json(folder / "report.json")
+        (folder / "report.md").write_text(report.to_markdown(), encoding="utf-8")
+        for path in report.save_plots(folder):
+            print(f"wrote {path}")
     return 0
 
 
@@ -161,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data-dir")
     evaluate.add_argument("--sources", nargs="+")
     evaluate.add_argument("--languages", nargs="+")
+    evaluate.add_argument("--output-dir", help="also write report.json, report.md and PNG plots here")
     evaluate.set_defaults(handler=_cmd_evaluate)
 
     data = commands.add_parser("data", help="inspect the training corpus")

@@ -26,7 +26,7 @@ class TrainingConfig:
     """Everything a training run depends on; stored in the model's config.json.
 
     Attributes:
-        model: backend, ``"fast"``.
+        model: backend, ``"fast"`` or ``"transformer"``.
         name, version: identity of the model written.
         output_dir: folder to write the model into.
         data_dir, sources, languages, commercial_only: passed to ``load_corpus``.
@@ -35,6 +35,11 @@ class TrainingConfig:
             0 weighs every row alike, 1 gives every language the same total weight.
         fast_c: inverse L2 strength of the fast model's logistic regressions.
         fast_features_log2: log2 of the hashed feature space of the fast model.
+        base: the transformer's base encoder (name, folder or hub id).
+        epochs, batch_size, learning_rate, max_length, patience, seed: transformer training;
+            ``patience`` epochs without a better validation macro-F1 stop training.
+        max_eval_rows: cap on validation rows evaluated each epoch (transformer).
+        checkpoint_dir: where the transformer's resumable checkpoints go.
     """
 
     model: str = "fast"
@@ -50,6 +55,15 @@ class TrainingConfig:
     fast_c: float = 4.0
     fast_features_log2: int = 19
     show_progress: bool = True
+    base: str = "multilingual-e5-small"
+    epochs: float = 2.0
+    batch_size: int = 32
+    learning_rate: float = 3e-4
+    max_length: int = 128
+    patience: int = 1
+    seed: int = 13
+    max_eval_rows: int | None = 4000
+    checkpoint_dir: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -60,8 +74,15 @@ def language_weights(langs: list[str], exponent: float) -> np.ndarray:
     return weights / weights.mean()
 
 
-def _split_arrays(split) -> tuple[list[str], np.ndarray, list[str], list[str]]:
-    return list(split["text"]), np.asarray(split["labels"], dtype=np.int8), list(split["lang"]), list(split["source"])
+def _split_arrays(split) -> tuple[list[str], np.ndarray, list[str], list[str], np.ndarray]:
+    """Texts, labels, languages, sources and label masks of a corpus split."""
+    return (
+        list(split["text"]),
+        np.asarray(split["labels"], dtype=np.int8),
+        list(split["lang"]),
+        list(split["source"]),
+        np.asarray(split["label_mask"], dtype=np.int8),
+    )
 
 
 def _sample(split, max_rows: int | None):
@@ -70,37 +91,24 @@ def _sample(split, max_rows: int | None):
     return split.shuffle(seed=13).select(range(max_rows))
 
 
-def evaluate_split(model, texts: list[str], targets: np.ndarray, langs: list[str], sources: list[str]) -> dict[str, Any]:
-    """Per-language and per-source metrics of a backend at its own thresholds."""
-    from .evaluation.metrics import grouped_metrics
-
-    probabilities = np.vstack([model.predict_proba(texts[i : i + 2000]) for i in range(0, len(texts), 2000)])
-    predicted = (probabilities >= model.thresholds).astype(np.int8)
-    return {
-        "by_lang": grouped_metrics(targets, predicted, probabilities, langs),
-        "by_source": grouped_metrics(targets, predicted, probabilities, sources),
-    }
-
-
 def train(config: TrainingConfig) -> Path:
     """Train, calibrate, evaluate and save a model; return its folder."""
     from .data import load_corpus
-    from .data.registry import SOURCES
-    from .model_card import write_model_card
     from .models.base import ModelInfo
-    from .models.calibration import calibrate
-
-    if config.model != "fast":
-        raise ValueError(f"unknown model type {config.model!r}; available: 'fast'")
-    started = time.perf_counter()
-    corpus = load_corpus(config.data_dir, config.sources, config.languages, config.commercial_only)
-    train_split = _sample(corpus["train"], config.max_train_rows)
-    texts, targets, langs, _ = _split_arrays(train_split)
-    logger.info("training %s on %d rows", config.name, len(texts))
-
     from .models.fast import FastModel
     from .models.features import FeatureConfig
 
+    if config.model not in ("fast", "transformer"):
+        raise ValueError(f"unknown model type {config.model!r}; available: 'fast', 'transformer'")
+    started = time.perf_counter()
+    corpus = load_corpus(config.data_dir, config.sources, config.languages, config.commercial_only)
+    if config.model == "transformer":
+        from .transformer_training import train_transformer
+
+        return finalize(train_transformer(config, corpus), corpus, config, started)
+    train_split = _sample(corpus["train"], config.max_train_rows)
+    texts, targets, langs, _, mask = _split_arrays(train_split)
+    logger.info("training %s on %d rows", config.name, len(texts))
     info = ModelInfo(
         model_type="fast",
         name=config.name,
@@ -109,23 +117,44 @@ def train(config: TrainingConfig) -> Path:
     )
     model = FastModel.fit(
         texts, targets, info, sample_weight=language_weights(langs, config.language_balance),
-        c=config.fast_c, show_progress=config.show_progress,
+        c=config.fast_c, show_progress=config.show_progress, mask=mask,
     )  # fmt: skip
+    info.training["train_used"] = len(texts)
+    return finalize(model, corpus, config, started)
 
-    val_texts, val_targets, _, _ = _split_arrays(corpus["validation"])
+
+def finalize(model, corpus, config: TrainingConfig, started: float | None = None) -> Path:
+    """Calibrate and choose thresholds on validation, measure on test, write the model
+    folder with its card. Separate from fitting so that a fitted model can be
+    re-calibrated without training again."""
+    from .classifier import Classifier
+    from .data.registry import SOURCES
+    from .evaluation.report import evaluate
+    from .model_card import write_model_card
+    from .models.calibration import apply_platt, calibrate, language_thresholds
+    from .text import detect_language
+
+    started = time.perf_counter() if started is None else started
+    info = model.info
+    val_texts, val_targets, _, _, val_mask = _split_arrays(corpus["validation"])
     val_logits = np.vstack([model.decision_function(val_texts[i : i + 2000]) for i in range(0, len(val_texts), 2000)])
-    platt, thresholds = calibrate(val_logits, val_targets)
+    platt, thresholds = calibrate(val_logits, val_targets, val_mask)
     info.platt = platt.round(6).tolist()
     info.thresholds = {label: round(float(t), 6) for label, t in zip(LABELS, thresholds)}
+    # Per-language thresholds key on the language the Classifier will detect at run time.
+    val_detected = [detect_language(text) for text in val_texts]
+    info.language_thresholds = language_thresholds(
+        apply_platt(val_logits, platt), val_targets, val_detected, LABELS, val_mask
+    )
 
-    test_texts, test_targets, test_langs, test_sources = _split_arrays(corpus["test"])
-    test_metrics = evaluate_split(model, test_texts, test_targets, test_langs, test_sources)
+    report = evaluate(Classifier(model), corpus["test"], by=("lang", "source"))
+    test_metrics = {"by_lang": report.groups["lang"], "by_source": report.groups["source"]}
     used_sources = sorted({s for split in corpus.values() for s in split.unique("source")})
     info.training = {
         "date": dt.date.today().isoformat(),
         "library_version": __version__,
         "config": asdict(config),
-        "rows": {name: len(split) for name, split in corpus.items()} | {"train_used": len(texts)},
+        "rows": {name: len(split) for name, split in corpus.items()} | {"train_used": info.training.get("train_used")},
         "sources": [
             {"name": s, "licence": SOURCES[s].licence, "commercial": SOURCES[s].commercial, "citation": SOURCES[s].citation}
             for s in used_sources
@@ -136,5 +165,5 @@ def train(config: TrainingConfig) -> Path:
     output = Path(config.output_dir)
     model.save_pretrained(output)
     write_model_card(output, info)
-    logger.info("saved %s to %s in %.0f s", config.name, output, time.perf_counter() - started)
+    logger.info("saved %s to %s in %.0f s", info.name, output, time.perf_counter() - started)
     return output

@@ -98,5 +98,7 @@ def test_train_and_evaluate_on_raw_files(raw_data_dir, tmp_path, capsys):
     out_dir = tmp_path / "model"
     assert main(["train", "--model", "fast", "--data-dir", str(raw_data_dir), "--output", str(out_dir)]) == 0
     assert (out_dir / "README.md").read_text().startswith("# Model card")
-    assert main(["evaluate", "--model", str(out_dir), "--data-dir", str(raw_data_dir)]) == 0
+    report_dir = tmp_path / "report"
+    assert main(["evaluate", "--model", str(out_dir), "--data-dir", str(raw_data_dir), "--output-dir", str(report_dir)]) == 0
     assert "macro-F1" in capsys.readouterr().out
+    assert (report_dir / "report.json").is_file() and list(report_dir.glob("*.png"))

@@ -229,3 +229,13 @@ def test_shared_corpus(shared_corpus):
     train_keys = {dedup_key(text) for text in train["text"]}
     assert not train_keys & {dedup_key(text) for text in corpus["test"]["text"]}
     assert sum(stats.duplicates_removed.values()) > 0
+
+
+def test_label_mask_marks_what_a_source_did_not_judge(raw_data_dir):
+    rows = _rows(load_corpus(raw_data_dir))
+    assert rows["isis_fanboy:1"][1]["label_mask"] == _labels("extremism")
+    assert rows["mlma:en:1"][1]["label_mask"] == [1, 1, 1, 1]
+    # in the vio file only: violence judged, extremism and offensive not, hate never
+    assert rows["germeval_harmful_de:1"][1]["label_mask"] == _labels("violence")
+    assert rows["germeval_harmful_de:7"][1]["label_mask"] == _labels("offensive")
+    assert rows["germeval_harmful_de:5"][1]["label_mask"] == _labels("extremism")

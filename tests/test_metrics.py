@@ -29,3 +29,11 @@ def test_grouped_metrics_has_all_and_each_group():
     assert set(result) == {"all", "en", "fr"}
     assert result["en"]["rows"] == 2 and result["en"]["macro_f1"] == 1.0
     assert result["fr"]["macro_f1"] is None
+
+
+def test_metrics_skip_rows_not_judged_for_a_label():
+    y_true = np.array([[0, 0, 0, 1], [0, 0, 0, 0]])
+    y_pred = np.array([[0, 0, 0, 1], [0, 0, 0, 1]])
+    mask = np.array([[1, 1, 1, 1], [1, 1, 1, 0]])  # row 2 was never judged for offensive
+    per_label = label_metrics(y_true, y_pred, mask=mask)
+    assert per_label["offensive"]["f1"] == 1.0 and per_label["offensive"]["judged"] == 1

@@ -31,10 +31,11 @@ logger = logging.getLogger(__name__)
 
 DATA_DIR_ENV = "EXTREMISM_NLP_DATA"
 CACHE_DIR_ENV = "EXTREMISM_NLP_CACHE"
-CORPUS_FORMAT = 2
+CORPUS_FORMAT = 3
 """Bumped whenever loaders, mappings, splits or de-duplication change: part of the cache key."""
 
-COLUMNS = ("id", "text", "lang", "lang_detected", "labels", "source", "source_label")
+COLUMNS = ("id", "text", "lang", "lang_detected", "labels", "label_mask", "source", "source_label")
+ALL_JUDGED = [1] * len(LABELS)
 
 
 class DataDirectoryError(FileNotFoundError):
@@ -193,6 +194,7 @@ def build_corpus(data_dir: Path, chosen: list[Source]) -> tuple[dict[str, dict[s
             columns["lang"].append(lang)
             columns["lang_detected"].append(found)
             columns["labels"].append(list(row.labels))
+            columns["label_mask"].append(list(row.annotated) if row.annotated is not None else ALL_JUDGED)
             columns["source"].append(source.name)
             columns["source_label"].append(row.source_label)
             columns["split"].append(split)
@@ -245,6 +247,7 @@ def _to_dataset_dict(by_split: dict[str, dict[str, list]]) -> DatasetDict:
             "lang": Value("string"),
             "lang_detected": Value("string"),
             "labels": Sequence(Value("int8"), length=len(LABELS)),
+            "label_mask": Sequence(Value("int8"), length=len(LABELS)),
             "source": Value("string"),
             "source_label": Value("string"),
         }
@@ -320,8 +323,9 @@ def load_corpus(
     ``test``.
 
     Columns: ``id``, ``text`` (raw, as in the source), ``lang`` (ISO 639-1), ``lang_detected``,
-    ``labels`` (multi-hot in ``extremism_nlp.LABELS`` order), ``source`` and ``source_label``
-    (the original label, for auditing).
+    ``labels`` (multi-hot in ``extremism_nlp.LABELS`` order), ``label_mask`` (1 where the
+    source judged that label for the row; a 0 label under a 0 mask is unknown, not
+    negative), ``source`` and ``source_label`` (the original label, for auditing).
 
     Args:
         data_dir: folder of the raw corpora; default ``$EXTREMISM_NLP_DATA``, else

@@ -26,6 +26,10 @@ def _labels(*names: str) -> tuple[int, ...]:
     return tuple(to_multi_hot(names))
 
 
+_only = _labels
+"""For ``annotated``: the labels a source judged for a row."""
+
+
 # --- multilingual tweets ---------------------------------------------------------------
 
 _MLMA_OFFENSIVE = {"offensive", "abusive", "disrespectful"}
@@ -168,7 +172,8 @@ def load_germeval_harmful_de(folder: Path, report: SourceReport) -> Iterator[Raw
     vio: call2violence, propensity, support, other -> violence; glorification -> violence and
     extremism. dbo: subversive, agitation -> extremism; criticism, nothing -> none. def: TRUE
     -> offensive. c2a (calls to action, legal protest included) is kept in `source_label`
-    only. The 2025 files are left out: most of their rows reappear in 2026.
+    only. The 2025 files are left out: most of their rows reappear in 2026. A label counts as
+    judged only for tweets in the file that asks it; hate is never judged here.
     """
     data = folder / "GermEval2026" / "data"
     files = {
@@ -205,14 +210,26 @@ def load_germeval_harmful_de(folder: Path, report: SourceReport) -> Iterator[Raw
         if tweet_tags.get("def") == "true":
             names.add("offensive")
         source_label = ";".join(f"{task}={value}" for task, value in sorted(tweet_tags.items()))
-        yield RawRow(tweet_id, text, "de", _labels(*names), source_label)
+        # Judged: violence where the vio file has the tweet; extremism where dbo has it (or
+        # vio found glorification); offensive where def has it; hate never.
+        judged = set()
+        if "vio" in tweet_tags:
+            judged.add("violence")
+        if "dbo" in tweet_tags or "extremism" in names:
+            judged.add("extremism")
+        if "def" in tweet_tags:
+            judged.add("offensive")
+        yield RawRow(tweet_id, text, "de", _labels(*names), source_label, annotated=_only(*judged))
 
 
 def load_isis_fanboy(folder: Path, report: SourceReport) -> Iterator[RawRow]:
     """Pro-ISIS accounts' tweets -> extremism. Labelled by account, not by tweet: some
     tweets are mundane, so these are noisy positives. Language is detected per tweet."""
     for where, rec in read_table(folder / "IsisFanboy.csv", report, required=("tweetid", "tweets")):
-        yield RawRow(rec["tweetid"], rec["tweets"], None, _labels("extremism"), f"pro-ISIS account @{rec['username']}")
+        yield RawRow(
+            rec["tweetid"], rec["tweets"], None, _labels("extremism"), f"pro-ISIS account @{rec['username']}",
+            annotated=_only("extremism"),
+        )  # fmt: skip
 
 
 def load_ru_sensitive_topics(folder: Path, report: SourceReport) -> Iterator[RawRow]:
@@ -234,7 +251,10 @@ def load_ru_sensitive_topics(folder: Path, report: SourceReport) -> Iterator[Raw
             if inappropriate < 0.5:
                 yield RawRow(f"{name}:{where.rsplit(':', 1)[1]}", rec["text"], "ru", NO_LABELS, source_label)
             elif terrorism >= 0.5:
-                yield RawRow(f"{name}:{where.rsplit(':', 1)[1]}", rec["text"], "ru", _labels("extremism"), source_label)
+                yield RawRow(
+                    f"{name}:{where.rsplit(':', 1)[1]}", rec["text"], "ru", _labels("extremism"), source_label,
+                    annotated=_only("extremism"),
+                )  # fmt: skip
             else:
                 report.skip("inappropriate on a non-terrorism topic (no taxonomy equivalent)", where)
 

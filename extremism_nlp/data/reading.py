@@ -22,9 +22,11 @@ MAX_EXAMPLE_LINES = 5
 class RawRow(NamedTuple):
     """One usable row of a source, before splitting and de-duplication.
 
-    ``labels`` is multi-hot in ``LABELS`` order, or ``None`` for unlabelled text. ``split`` is
-    the authors' split where they made one. ``group`` ties rows that must share a split
-    (passages of one article); it defaults to ``id``.
+    ``labels`` is multi-hot in ``LABELS`` order, or ``None`` for unlabelled text.
+    ``annotated`` marks (1) the labels the source actually judged for this row; a 0 in
+    ``labels`` under a 0 in ``annotated`` means "unknown", not "negative". ``None`` means
+    every label was judged. ``split`` is the authors' split where they made one. ``group``
+    ties rows that must share a split (passages of one article); it defaults to ``id``.
     """
 
     id: str
@@ -34,6 +36,7 @@ class RawRow(NamedTuple):
     source_label: str
     split: str | None = None
     group: str | None = None
+    annotated: tuple[int, ...] | None = None
 
 
 @dataclass

@@ -56,22 +56,34 @@ def average_precision(y_true: np.ndarray, score: np.ndarray) -> float | None:
     return float(precision_at[hits].sum() / n_pos)
 
 
-def label_metrics(y_true: np.ndarray, y_pred: np.ndarray, y_score: np.ndarray | None = None) -> dict[str, dict[str, Any]]:
-    """Precision, recall, F1, support (and ROC-AUC, PR-AUC given scores) per label."""
+def label_metrics(
+    y_true: np.ndarray, y_pred: np.ndarray, y_score: np.ndarray | None = None, mask: np.ndarray | None = None
+) -> dict[str, dict[str, Any]]:
+    """Precision, recall, F1, support (and ROC-AUC, PR-AUC given scores) per label, over
+    the rows whose ``mask`` is 1 for that label (all rows without a mask)."""
     result = {}
     for k, label in enumerate(LABELS):
-        tp, fp, fn = binary_counts(y_true[:, k], y_pred[:, k])
+        judged = np.ones(len(y_true), dtype=bool) if mask is None else mask[:, k].astype(bool)
+        if not judged.all():
+            keep = judged
+            y_true_k, y_pred_k = y_true[keep, k], y_pred[keep, k]
+            y_score_k = None if y_score is None else y_score[keep, k]
+        else:
+            y_true_k, y_pred_k = y_true[:, k], y_pred[:, k]
+            y_score_k = None if y_score is None else y_score[:, k]
+        tp, fp, fn = binary_counts(y_true_k, y_pred_k)
         precision, recall, f1 = f1_from_counts(tp, fp, fn)
         entry: dict[str, Any] = {
             "precision": precision,
             "recall": recall,
             "f1": f1,
-            "support": int(y_true[:, k].sum()),
-            "predicted": int(y_pred[:, k].sum()),
+            "support": int(y_true_k.sum()),
+            "predicted": int(y_pred_k.sum()),
+            "judged": int(len(y_true_k)),
         }
-        if y_score is not None:
-            entry["roc_auc"] = roc_auc(y_true[:, k], y_score[:, k])
-            entry["pr_auc"] = average_precision(y_true[:, k], y_score[:, k])
+        if y_score_k is not None:
+            entry["roc_auc"] = roc_auc(y_true_k, y_score_k)
+            entry["pr_auc"] = average_precision(y_true_k, y_score_k)
         result[label] = entry
     return result
 
@@ -83,13 +95,15 @@ def macro_f1(per_label: dict[str, dict[str, Any]], labels: Sequence[str] = LABEL
 
 
 def grouped_metrics(
-    y_true: np.ndarray, y_pred: np.ndarray, y_score: np.ndarray | None, groups: Sequence[str]
+    y_true: np.ndarray, y_pred: np.ndarray, y_score: np.ndarray | None, groups: Sequence[str], mask: np.ndarray | None = None
 ) -> dict[str, dict[str, Any]]:
     """``{"all": ..., group: ...}``, each with rows, per-label metrics and macro-F1."""
     groups_arr = np.asarray(groups)
     result = {}
     for group in ["all", *sorted(set(groups_arr.tolist()))]:
-        mask = np.ones(len(groups_arr), dtype=bool) if group == "all" else groups_arr == group
-        per_label = label_metrics(y_true[mask], y_pred[mask], None if y_score is None else y_score[mask])
-        result[group] = {"rows": int(mask.sum()), "macro_f1": macro_f1(per_label), "labels": per_label}
+        rows = np.ones(len(groups_arr), dtype=bool) if group == "all" else groups_arr == group
+        per_label = label_metrics(
+            y_true[rows], y_pred[rows], None if y_score is None else y_score[rows], None if mask is None else mask[rows]
+        )
+        result[group] = {"rows": int(rows.sum()), "macro_f1": macro_f1(per_label), "labels": per_label}
     return result

@@ -14,7 +14,14 @@ DEFAULT_MODEL = "fast"
 def _backends() -> dict[str, type[Model]]:
     from .fast import FastModel
 
-    return {FastModel.model_type: FastModel}
+    backends: dict[str, type[Model]] = {FastModel.model_type: FastModel}
+    try:  # the transformer backend needs the "transformer" extra; its module imports lazily
+        from .transformer import TransformerModel
+
+        backends[TransformerModel.model_type] = TransformerModel
+    except ImportError:  # pragma: no cover - only without the optional module's own imports
+        pass
+    return backends
 
 
 def builtin_models() -> list[str]:
@@ -39,14 +46,15 @@ def resolve_model_path(name_or_path: str | Path) -> Path:
     )
 
 
-def load_model(name_or_path: str | Path) -> Model:
-    """Load a backend model from a built-in name or a model folder."""
+def load_model(name_or_path: str | Path, **options) -> Model:
+    """Load a backend model from a built-in name or a model folder. ``options`` go to the
+    backend (the transformer takes ``runtime="torch"`` or ``"onnx"``)."""
     path = resolve_model_path(name_or_path)
     info = ModelInfo.from_file(path / CONFIG_FILE)
     backends = _backends()
     if info.model_type not in backends:
         raise ValueError(f"{path} holds a {info.model_type!r} model; known types: {', '.join(backends)}")
-    return backends[info.model_type].from_pretrained(path, info)
+    return backends[info.model_type].from_pretrained(path, info, **options)
 
 
 __all__ = ["DEFAULT_MODEL", "Model", "ModelInfo", "builtin_models", "load_model", "resolve_model_path"]

@@ -28,6 +28,8 @@ class ModelInfo:
     labels: list[str] = field(default_factory=lambda: list(LABELS))
     platt: list[list[float]] = field(default_factory=lambda: [[1.0, 0.0] for _ in LABELS])
     thresholds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(LABELS, 0.5))
+    language_thresholds: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Per-language overrides of ``thresholds`` (ISO 639-1 code -> label -> threshold)."""
     backend: dict[str, Any] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
 
@@ -60,7 +62,18 @@ class Model(ABC):
 
     @property
     def thresholds(self) -> np.ndarray:
+        """Global thresholds in ``LABELS`` order."""
         return np.array([self.info.thresholds[label] for label in LABELS])
+
+    def thresholds_for(self, langs: list[str]) -> np.ndarray:
+        """Thresholds (n, len(LABELS)) for texts in these languages: the language's own
+        where it has one, else the global one."""
+        table = {
+            lang: np.array([overrides.get(label, self.info.thresholds[label]) for label in LABELS])
+            for lang, overrides in self.info.language_thresholds.items()
+        }
+        default = self.thresholds
+        return np.array([table.get(lang, default) for lang in langs]).reshape(len(langs), len(LABELS))
 
     @abstractmethod
     def decision_function(self, texts: list[str]) -> np.ndarray:
@@ -75,8 +88,9 @@ class Model(ABC):
 
     @classmethod
     @abstractmethod
-    def from_pretrained(cls, path: Path, info: ModelInfo) -> Model:
-        """Load from a folder whose config.json was already read into ``info``."""
+    def from_pretrained(cls, path: Path, info: ModelInfo, **options: Any) -> Model:
+        """Load from a folder whose config.json was already read into ``info``; ``options``
+        are backend-specific load settings."""
 
     def _write_info(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)

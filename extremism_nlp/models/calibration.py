@@ -11,6 +11,9 @@ import numpy as np
 DEFAULT_THRESHOLD = 0.5
 MIN_POSITIVES_FOR_THRESHOLD = 5
 """With fewer validation positives a tuned threshold is noise; the default is kept."""
+MIN_POSITIVES_PER_LANGUAGE = 30
+"""A language gets its own threshold for a label only with this many validation positives
+(and as many negatives); otherwise the label's global threshold applies."""
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -22,26 +25,29 @@ def apply_platt(logits: np.ndarray, platt: np.ndarray) -> np.ndarray:
     return sigmoid(logits * platt[:, 0] + platt[:, 1])
 
 
-def fit_platt(logit: np.ndarray, target: np.ndarray, iterations: int = 50) -> tuple[float, float]:
+def fit_platt(logit: np.ndarray, target: np.ndarray) -> tuple[float, float]:
     """Slope and intercept of the sigmoid that best explains binary ``target`` from
-    ``logit`` (Newton's method on the log-loss, with Platt's smoothed targets so that a
-    separable validation set does not send the slope to infinity)."""
+    ``logit``: the log-loss minimised with L-BFGS, against Platt's smoothed targets so that
+    a separable validation set cannot send the slope to infinity."""
+    from scipy.optimize import minimize
+
+    logit = np.asarray(logit, dtype=np.float64)
     positives = float(target.sum())
     negatives = float(len(target) - positives)
     if positives == 0 or negatives == 0:
         return 1.0, 0.0
     smoothed = np.where(target > 0, (positives + 1) / (positives + 2), 1 / (negatives + 2))
-    a, b = 1.0, 0.0
-    for _ in range(iterations):
-        p = sigmoid(a * logit + b)
-        gradient = np.array([np.dot(p - smoothed, logit), np.sum(p - smoothed)])
-        w = p * (1 - p) + 1e-12
-        hessian = np.array([[np.dot(w, logit * logit), np.dot(w, logit)], [np.dot(w, logit), np.sum(w)]])
-        step = np.linalg.solve(hessian + 1e-9 * np.eye(2), gradient)
-        a, b = a - step[0], b - step[1]
-        if np.abs(step).max() < 1e-7:
-            break
-    return float(a), float(b)
+
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        z = params[0] * logit + params[1]
+        # log(1 + e^z) - y z, written to stay finite for large |z|
+        value = np.sum(np.logaddexp(0.0, z) - smoothed * z)
+        residual = sigmoid(z) - smoothed
+        return float(value), np.array([np.dot(residual, logit), residual.sum()])
+
+    result = minimize(loss, x0=np.array([1.0, 0.0]), jac=True, method="L-BFGS-B")
+    a, b = (float(v) for v in result.x)
+    return a, b
 
 
 def best_f1_threshold(probability: np.ndarray, target: np.ndarray) -> float:
@@ -62,9 +68,35 @@ def best_f1_threshold(probability: np.ndarray, target: np.ndarray) -> float:
     return float((upper + lower) / 2)
 
 
-def calibrate(logits: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Platt parameters (k, 2) and thresholds (k,) from validation logits and targets."""
-    platt = np.array([fit_platt(logits[:, k], targets[:, k]) for k in range(logits.shape[1])])
+def calibrate(logits: np.ndarray, targets: np.ndarray, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Platt parameters (k, 2) and thresholds (k,) from validation logits and targets,
+    each label on the rows judged for it (``mask``)."""
+    mask = np.ones_like(targets, dtype=bool) if mask is None else mask.astype(bool)
+    platt = np.array([fit_platt(logits[mask[:, k], k], targets[mask[:, k], k]) for k in range(logits.shape[1])])
     probabilities = apply_platt(logits, platt)
-    thresholds = np.array([best_f1_threshold(probabilities[:, k], targets[:, k]) for k in range(logits.shape[1])])
+    thresholds = np.array(
+        [best_f1_threshold(probabilities[mask[:, k], k], targets[mask[:, k], k]) for k in range(logits.shape[1])]
+    )
     return platt, thresholds
+
+
+def language_thresholds(
+    probabilities: np.ndarray, targets: np.ndarray, langs: list[str], labels: tuple[str, ...], mask: np.ndarray | None = None
+) -> dict[str, dict[str, float]]:
+    """Per-language thresholds where a language has enough validation data for a label.
+
+    Languages differ in base rates and in how confidently the model scores them (German
+    offensive tweets score lower than English ones); one global cut favours the language
+    with the most validation rows.
+    """
+    langs_arr = np.asarray(langs)
+    judged = np.ones_like(targets, dtype=bool) if mask is None else mask.astype(bool)
+    result: dict[str, dict[str, float]] = {}
+    for lang in sorted(set(langs)):
+        in_lang = langs_arr == lang
+        for k, label in enumerate(labels):
+            rows = in_lang & judged[:, k]
+            y = targets[rows, k]
+            if y.sum() >= MIN_POSITIVES_PER_LANGUAGE and (len(y) - y.sum()) >= MIN_POSITIVES_PER_LANGUAGE:
+                result.setdefault(lang, {})[label] = round(best_f1_threshold(probabilities[rows, k], y), 6)
+    return result

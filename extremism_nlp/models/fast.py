@@ -55,7 +55,9 @@ class FastModel(Model):
         )
 
     @classmethod
-    def from_pretrained(cls, path: Path, info: ModelInfo) -> FastModel:
+    def from_pretrained(cls, path: Path, info: ModelInfo, **options: object) -> FastModel:
+        if options:
+            raise ValueError(f"the fast model takes no load options, got {sorted(options)}")
         with np.load(path / WEIGHTS_FILE, allow_pickle=False) as weights:
             return cls(info, weights["coef"], weights["intercept"], weights["idf"])
 
@@ -68,8 +70,10 @@ class FastModel(Model):
         sample_weight: np.ndarray | None = None,
         c: float = 4.0,
         show_progress: bool = True,
+        mask: np.ndarray | None = None,
     ) -> FastModel:
-        """Train one class-weighted logistic regression per label on raw texts.
+        """Train one class-weighted logistic regression per label on raw texts; each label
+        on the rows judged for it (``mask``, default all).
 
         Calibration and thresholds are left to the caller (validation data), see
         ``extremism_nlp.training``.
@@ -89,11 +93,12 @@ class FastModel(Model):
         coef = np.zeros((features.n_features, len(LABELS)), dtype=np.float32)
         intercept = np.zeros(len(LABELS), dtype=np.float32)
         for k, label in enumerate(tqdm(LABELS, desc="fast model: labels", disable=not show_progress)):
-            y = targets[:, k]
-            if y.min() == y.max():
-                raise ValueError(f"label {label!r} has no {'positive' if y.max() == 0 else 'negative'} training rows")
+            rows = np.ones(len(texts), dtype=bool) if mask is None else mask[:, k].astype(bool)
+            y = targets[rows, k]
+            if len(y) == 0 or y.min() == y.max():
+                raise ValueError(f"label {label!r} needs positive and negative training rows")
             classifier = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", max_iter=200)
-            classifier.fit(matrix, y, sample_weight=sample_weight)
+            classifier.fit(matrix[rows], y, sample_weight=None if sample_weight is None else sample_weight[rows])
             coef[:, k] = classifier.coef_[0]
             intercept[k] = classifier.intercept_[0]
         # Rounded to the stored precision now, so that a saved and reloaded model gives
