@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from .models.base import Model
 
 DEFAULT_BATCH_SIZE = 1000
+# Decided label sets by bit code (bit k set: LABELS[k] decided), in LABELS order.
+_LABEL_SETS = [tuple(label for k, label in enumerate(LABELS) if code >> k & 1) for code in range(1 << len(LABELS))]
+_HEADLINES = [headline(labels) for labels in _LABEL_SETS]
 
 
 @dataclass(frozen=True)
@@ -140,20 +143,25 @@ class Classifier:
 
     # -- inference -------------------------------------------------------------------------
 
-    def _scores(self, texts: list[str], batch_size: int, show_progress: bool) -> tuple[np.ndarray, np.ndarray, list[list[int]], list[bool]]:
-        """Probabilities (n, len(LABELS)) of each text (the highest of its passages per
-        label), the probabilities of every passage, each text's rows among the passages,
-        and which texts are empty."""
+    def _scores(self, texts: list[str], batch_size: int, show_progress: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Probabilities (n, len(LABELS)) of each text (per label the highest of its
+        passages), the probabilities of every passage, each text's first passage and number
+        of passages (0 for an empty text). A text's passages are contiguous."""
         from .data.passages import split_passages
 
         window = self.model.window_chars
         pieces: list[str] = []
-        piece_rows: list[list[int]] = []
-        empty = [_is_blank(text) for text in texts]
+        counts = np.zeros(len(texts), dtype=np.int64)
         for index, text in enumerate(texts):
-            parts = [] if empty[index] else split_passages(text, max_chars=window, max_passages=None) if len(text) > window else [text]
-            piece_rows.append(list(range(len(pieces), len(pieces) + len(parts))))
-            pieces.extend(parts)
+            if _is_blank(text):
+                continue
+            if len(text) > window:
+                parts = split_passages(text, max_chars=window, max_passages=None)
+                pieces.extend(parts)
+                counts[index] = len(parts)
+            else:
+                pieces.append(text)
+                counts[index] = 1
         piece_scores = np.zeros((len(pieces), len(LABELS)))
         starts = range(0, len(pieces), batch_size)
         if show_progress:
@@ -162,11 +170,12 @@ class Classifier:
             starts = tqdm(starts, desc=f"{self.name}: batches", unit="batch")
         for start in starts:
             piece_scores[start : start + batch_size] = self.model.predict_proba(pieces[start : start + batch_size])
+        first = np.concatenate(([0], np.cumsum(counts)[:-1])) if len(texts) else counts
         scores = np.zeros((len(texts), len(LABELS)))
-        for index, rows in enumerate(piece_rows):
-            if rows:
-                scores[index] = piece_scores[rows].max(axis=0)
-        return scores, piece_scores, piece_rows, empty
+        filled = counts > 0
+        if filled.any():
+            scores[filled] = np.maximum.reduceat(piece_scores, first[filled], axis=0)
+        return scores, piece_scores, first, counts
 
     def languages(self, texts: Iterable[str]) -> list[str]:
         """Detected language of each text (``"und"`` for empty or too little text)."""
@@ -200,31 +209,34 @@ class Classifier:
         if isinstance(texts, str):
             return self.classify([texts], batch_size, show_progress)[0]
         items = check_texts(texts)
-        scores, piece_scores, piece_rows, empty = self._scores(items, batch_size, show_progress)
+        scores, piece_scores, first, counts = self._scores(items, batch_size, show_progress)
+        empty = counts == 0
         langs = [UNDETERMINED if empty[i] else detect_language(text) for i, text in enumerate(items)]
-        thresholds = self.model.thresholds_for(langs)
-        decisions = (scores >= thresholds) & ~np.asarray(empty, dtype=bool)[:, None]
+        decisions = (scores >= self.model.thresholds_for(langs)) & ~empty[:, None]
+        # Each row of decisions is one of 16 label sets: look their tuples and headlines up.
+        codes = decisions.astype(np.int64) @ (1 << np.arange(len(LABELS)))
         info = self.model.info
+        score_rows = scores.tolist()
         predictions = []
-        for index in range(len(items)):
-            decided = tuple(label for label, on in zip(LABELS, decisions[index]) if on)
-            rows = piece_rows[index]
+        for index, code in enumerate(codes.tolist()):
             chunk = None
-            if len(rows) > 1:
+            if counts[index] > 1:
                 # the passage with the highest score of the headline label (of the top label if none)
+                decided = _LABEL_SETS[code]
                 column = LABELS.index(decided[0]) if decided else int(np.argmax(scores[index]))
-                chunk = int(np.argmax(piece_scores[rows, column]))
+                rows = piece_scores[first[index] : first[index] + counts[index], column]
+                chunk = int(np.argmax(rows))
             predictions.append(
                 Prediction(
-                    label=headline(decided),
-                    labels=decided,
-                    scores=dict(zip(LABELS, scores[index].tolist())),
+                    label=_HEADLINES[code],
+                    labels=_LABEL_SETS[code],
+                    scores=dict(zip(LABELS, score_rows[index])),
                     lang=langs[index],
                     model=info.name,
                     model_version=info.version,
-                    empty=empty[index],
+                    empty=bool(empty[index]),
                     chunk=chunk,
-                    n_chunks=len(rows),
+                    n_chunks=int(counts[index]),
                 )
             )
         return predictions

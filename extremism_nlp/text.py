@@ -193,7 +193,7 @@ def _language_model():  # noqa: ANN202 - the model type lives in an optional C e
 
 def _lid_text(text: str) -> str:
     """Lower-cased text without links, mentions, hashtag signs and invisible characters,
-    cut to the first 200 characters (plenty to tell a language, and bounded cost)."""
+    cut to the first 200 characters (plenty to tell a language, and a bounded cost)."""
     text = clean_invisible(text[: _LID_MAX_CHARS * 4]).lower()
     if "http" in text or "www." in text or "url" in text:
         text = _URL_RE.sub(" ", text)
@@ -209,12 +209,15 @@ def detect_language_scored(text: str) -> tuple[str, float]:
     if not _TWO_LETTERS_RE.search(cleaned):
         return UNDETERMINED, 0.0
     # Lower case (see _lid_text): fastText takes all-capitals text for Japanese or Chinese.
-    labels, scores = _language_model().predict(cleaned, k=1)
-    code = labels[0].removeprefix("__label__") if labels else UNDETERMINED
-    code = _TO_ISO_639_1.get(code, code)
+    # The bound C++ predict skips the Python wrapper's per-call checks (no newline is left).
+    predictions = _language_model().f.predict(cleaned + "\n", 1, 0.0, "strict")
+    if not predictions:
+        return UNDETERMINED, 0.0
+    score, label = predictions[0]
+    code = _TO_ISO_639_1.get(label[9:], label[9:])  # strip "__label__"
     if len(code) != 2:
         return UNDETERMINED, 0.0
-    return code, min(float(scores[0]), 1.0)
+    return code, min(float(score), 1.0)
 
 
 def detect_language(text: str) -> str:

@@ -120,7 +120,12 @@ def _select_sources(data_dir: Path, sources: list[str] | tuple[str, ...] | None)
 
 
 def _fingerprint(data_dir: Path, chosen: list[Source]) -> str:
+    """Cache key: the raw files' contents and the code that turns them into the corpus
+    (loaders, splits, de-duplication, normalisation, language id)."""
     digest = hashlib.sha256(f"format={CORPUS_FORMAT};version={__version__}".encode())
+    package = Path(__file__).resolve().parents[1]
+    for code in [*sorted((package / "data").glob("*.py")), package / "text.py", package / "labels.py"]:
+        digest.update(code.read_bytes())
     for source in chosen:
         for path in sorted((data_dir / source.folder).rglob("*")):
             if path.is_file():
@@ -351,7 +356,8 @@ def load_corpus(
             for source, lang in zip(batch["source"], batch["lang"])
         ]
 
-    return corpus.filter(wanted, batched=True, batch_size=10_000, keep_in_memory=True)
+    with _quiet_datasets():
+        return corpus.filter(wanted, batched=True, batch_size=10_000, keep_in_memory=True)
 
 
 def load_unlabelled(name: str, data_dir: str | os.PathLike | None = None) -> Dataset:
