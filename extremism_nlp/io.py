@@ -7,12 +7,13 @@ rest of the file is still read.
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .data.reading import MissingColumnsError, read_table
 
 logger = logging.getLogger(__name__)
 
@@ -31,10 +32,15 @@ class ReadProblems:
     """Records skipped while reading a file: (line, reason)."""
 
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    rows_read: int = 0
 
     def add(self, line: int, reason: str) -> None:
         self.skipped.append((line, reason))
         logger.warning("line %d skipped: %s", line, reason)
+
+    def skip(self, reason: str, where: str) -> None:
+        """The reporting interface of `data.reading.read_table` (``where`` is file:line)."""
+        self.add(int(where.rsplit(":", 1)[1]), reason)
 
 
 def guess_format(path: Path) -> str:
@@ -86,34 +92,8 @@ def read_records(path: Path, fmt: str, text_column: str, problems: ReadProblems)
 
 def _read_csv(path: Path, text_column: str, problems: ReadProblems) -> Iterator[Record]:
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    with open(path, encoding="utf-8", errors="surrogateescape", newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
-        try:
-            header = next(reader)
-        except StopIteration:
-            return
-        if text_column not in header:
-            raise ValueError(f"{path} has no column {text_column!r} (columns: {header}); choose one with --text-column")
-        text_index = header.index(text_column)
-        id_index = header.index("id") if "id" in header else None
-        while True:
-            start = reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                problems.add(start, f"malformed CSV ({error})")
-                continue
-            if not row:
-                continue
-            if len(row) != len(header):
-                problems.add(start, f"expected {len(header)} fields, found {len(row)}")
-                continue
-            text = row[text_index]
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError:
-                problems.add(start, "undecodable bytes (not UTF-8)")
-                continue
-            yield Record(start, text, None if id_index is None else row[id_index])
+    try:
+        for where, row in read_table(path, problems, delimiter=delimiter, required=(text_column,)):
+            yield Record(int(where.rsplit(":", 1)[1]), row[text_column], row.get("id"))
+    except MissingColumnsError as error:
+        raise ValueError(f"{error}; choose the text column with --text-column") from None

@@ -66,6 +66,10 @@ class SourceReport:
         }
 
 
+class MissingColumnsError(ValueError):
+    """A delimited file lacks a column its reader needs."""
+
+
 def read_text_lines(path: Path, report: SourceReport) -> Iterator[tuple[int, str]]:
     """Lines of a text file with their 1-based numbers; undecodable lines are reported."""
     with open(path, "rb") as handle:
@@ -79,7 +83,7 @@ def read_text_lines(path: Path, report: SourceReport) -> Iterator[tuple[int, str
 
 def read_table(
     path: Path,
-    report: SourceReport,
+    report: SourceReport,  # or anything with .rows_read and .skip(reason, where)
     *,
     delimiter: str = ",",
     columns: list[str] | None = None,
@@ -107,10 +111,7 @@ def read_table(
             header[0] = header[0].lstrip("\ufeff")
         missing = [name for name in required if name not in header]
         if missing:
-            raise ValueError(
-                f"{path} has no column(s) {missing} (header: {header}); the file does not "
-                "have the layout its loader expects"
-            )
+            raise MissingColumnsError(f"{path} has no column(s) {missing} (header: {header})")
         while True:
             start = reader.line_num + 1
             try:
