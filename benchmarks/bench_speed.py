@@ -41,7 +41,7 @@ import json, resource, statistics, sys, time
 job = json.loads(sys.stdin.read())
 t0 = time.perf_counter()
 import extremism_nlp
-clf = extremism_nlp.Classifier.from_pretrained(job["model"])
+clf = extremism_nlp.Classifier.from_pretrained(job["model"], **job["options"])
 load_s = time.perf_counter() - t0
 texts, batch_sizes, repeats = job["texts"], job["batch_sizes"], job["repeats"]
 clf.classify(texts[:50])  # warm-up: first call loads the language identifier
@@ -78,13 +78,15 @@ def main() -> None:
     parser.add_argument("--model", default="fast")
     parser.add_argument("--quick", action="store_true", help="fewer texts and repeats (CI)")
     parser.add_argument("--batch-sizes", default="1,32,1000")
+    parser.add_argument("--runtime", choices=["torch", "onnx"], help="transformer models: inference runtime")
     args = parser.parse_args()
     n_texts, repeats, n_latency, runs = (2000, 1, 200, 1) if args.quick else (10000, 3, 1000, 3)
     texts = texts_for_benchmark(n_texts)
     batch_sizes = [int(b) for b in args.batch_sizes.split(",")]
     results = []
     for _ in range(runs):
-        job = {"model": args.model, "texts": texts, "batch_sizes": batch_sizes, "repeats": repeats, "n_latency": n_latency}
+        options = {"runtime": args.runtime} if args.runtime else {}
+        job = {"model": args.model, "options": options, "texts": texts, "batch_sizes": batch_sizes, "repeats": repeats, "n_latency": n_latency}
         out = subprocess.run(
             [sys.executable, "-c", _WORKER], input=json.dumps(job), check=True, capture_output=True, text=True
         ).stdout
@@ -95,7 +97,7 @@ def main() -> None:
         return statistics.median(values)
 
     summary = {
-        "model": args.model,
+        "model": args.model + (f" ({args.runtime})" if args.runtime else ""),
         "texts": n_texts,
         "runs": runs,
         "load_s": round(median("load_s"), 3),
@@ -113,7 +115,8 @@ def main() -> None:
     print(f"  peak memory (RSS)         {summary['peak_rss_mb']:.0f} MB")
     if not args.quick:
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        (RESULTS_DIR / f"speed_{args.model}.json").write_text(json.dumps(summary, indent=2) + "\n")
+        suffix = f"_{args.runtime}" if args.runtime else ""
+        (RESULTS_DIR / f"speed_{Path(args.model).name}{suffix}.json").write_text(json.dumps(summary, indent=2) + "\n")
 
 
 if __name__ == "__main__":

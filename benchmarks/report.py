@@ -116,6 +116,26 @@ def _speed_section() -> list[str]:
     return lines
 
 
+def _onnx_section() -> list[str]:
+    files = sorted(RESULTS_DIR.glob("onnx_*.json"))
+    lines = []
+    for path in files:
+        r = json.loads(path.read_text())
+        lines += [
+            f"## {r['model']}: ONNX Runtime int8 against torch fp32",
+            "",
+            f"{r['rows']} test rows (up to 1,500 per language); throughput on tweet-length texts at batch 32.",
+            "",
+            "| runtime | texts/s | " + " | ".join(f"macro-F1 {k}" for k in r["torch"]["macro_f1"]) + " |",
+            "|---|---|" + "---|" * len(r["torch"]["macro_f1"]),
+        ]
+        for runtime in ("torch", "onnx"):
+            cells = " | ".join(_f(r[runtime]["macro_f1"].get(k)) for k in r["torch"]["macro_f1"])
+            lines.append(f"| {runtime} | {r[runtime]['texts_per_s']} | {cells} |")
+        lines += ["", f"Speed-up {r['speedup']}x; macro-F1 points lost: {r['macro_f1_lost_points']}.", ""]
+    return lines
+
+
 def _corpus_section() -> list[str]:
     corpus = _load("corpus.json")
     if not corpus:
@@ -141,6 +161,7 @@ def write_results_md() -> Path:
         lines += _quality_section(quality) + [""]
         lines += _functional_section(quality)
     lines += _speed_section() + [""]
+    lines += _onnx_section()
     lines += _corpus_section() + [""]
     path = HERE / "RESULTS.md"
     path.write_text("\n".join(lines).rstrip() + "\n")

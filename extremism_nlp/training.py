@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,6 @@ class TrainingConfig:
     seed: int = 13
     max_eval_rows: int | None = 4000
     checkpoint_dir: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def language_weights(langs: list[str], exponent: float) -> np.ndarray:
@@ -151,6 +150,7 @@ def finalize(model, corpus, config: TrainingConfig, started: float | None = None
     test_metrics = {"by_lang": report.groups["lang"], "by_source": report.groups["source"]}
     used_sources = sorted({s for split in corpus.values() for s in split.unique("source")})
     info.training = {
+        **info.training,  # what the backend's fitting recorded (rows used, epoch metrics)
         "date": dt.date.today().isoformat(),
         "library_version": __version__,
         "config": asdict(config),

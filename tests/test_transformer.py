@@ -1,0 +1,114 @@
+"""The transformer backend on a tiny random BERT with a unigram (SentencePiece-style)
+tokenizer trained on a few lines, built on the fly: no network, seconds."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("transformers")
+pytest.importorskip("peft")
+
+from extremism_nlp import Classifier  # noqa: E402
+from extremism_nlp.models import load_model  # noqa: E402
+from extremism_nlp.models.transformer import ADAPTER_FILE, build_network  # noqa: E402
+from extremism_nlp.training import TrainingConfig, train  # noqa: E402
+
+LINES = [
+    "we will kill them all tonight", "the weather is nice today", "those people are vermin",
+    "les dirigeants ont condamné l'attentat", "عقدت القمة الدولية لمكافحة الإرهاب",
+    "join the caliphate brothers", "shut up you stupid idiot", "muslims celebrated eid",
+] * 20  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def tiny_bert(tmp_path_factory):
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+    from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
+
+    folder = tmp_path_factory.mktemp("tiny-bert")
+    tokenizer = Tokenizer(models.Unigram())
+    tokenizer.normalizer = normalizers.NFKC()
+    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace()
+    tokenizer.train_from_iterator(
+        LINES, trainers.UnigramTrainer(vocab_size=150, special_tokens=["<s>", "<pad>", "</s>", "<unk>"], unk_token="<unk>")
+    )
+    tokenizer.post_processor = processors.TemplateProcessing(single="<s> $A </s>", special_tokens=[("<s>", 0), ("</s>", 2)])
+    PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer, bos_token="<s>", eos_token="</s>", pad_token="<pad>", unk_token="<unk>",
+        cls_token="<s>", sep_token="</s>", model_max_length=128,
+    ).save_pretrained(folder)  # fmt: skip
+    config = BertConfig(
+        vocab_size=tokenizer.get_vocab_size(), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+        intermediate_size=64, max_position_embeddings=128, pad_token_id=1,
+    )  # fmt: skip
+    torch.manual_seed(0)
+    BertModel(config, add_pooling_layer=False).save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_bert, tmp_path_factory):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from raw_fixtures import make_raw_data_dir
+
+    root = tmp_path_factory.mktemp("tr")
+    data = make_raw_data_dir(root / "data")
+    config = TrainingConfig(
+        model="transformer", name="tiny-transformer", base=str(tiny_bert), data_dir=str(data),
+        output_dir=str(root / "model"), max_train_rows=32, max_eval_rows=32, batch_size=16, epochs=1,
+        show_progress=False,
+    )  # fmt: skip
+    return train(config)
+
+
+def test_train_save_load_gives_the_same_logits(trained):
+    assert (trained / ADAPTER_FILE).stat().st_size < 200_000  # adapter and head only
+    assert (trained / "README.md").read_text().startswith("# Model card")
+    texts = ["we will kill them", "the weather is nice", "", "les dirigeants"]
+    first = load_model(trained).decision_function(texts)
+    second = load_model(trained).decision_function(texts)
+    assert np.array_equal(first, second)
+    classifier = Classifier.from_pretrained(trained)
+    assert classifier.predict_proba(texts).shape == (4, 4)
+
+
+def test_lora_merged_and_unmerged_agree(tiny_bert):
+    network = build_network(str(tiny_bert), {"r": 4, "alpha": 8, "dropout": 0.0, "target_modules": ["query", "value"]})
+    with torch.no_grad():
+        for name, parameter in network.named_parameters():
+            if "lora_B" in name:
+                parameter.normal_(0, 0.5)  # LoRA B starts at zero: make the adapter matter
+    network.eval()
+    ids = torch.tensor([[0, 5, 6, 7, 2], [0, 8, 9, 2, 1]])
+    mask = torch.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 1, 0]])
+    with torch.no_grad():
+        unmerged = network(ids, mask)
+        network.encoder = network.encoder.merge_and_unload()
+        merged = network(ids, mask)
+    assert torch.allclose(unmerged, merged, atol=1e-5)
+
+
+def test_onnx_agrees_with_torch(trained, tmp_path):
+    pytest.importorskip("onnxruntime")
+    model = load_model(trained)
+    texts = ["we will kill them all tonight", "the weather is nice today", "عقدت القمة"]
+    reference = model.decision_function(texts)
+    fp32 = model.export_onnx(tmp_path / "fp32", quantize=False)
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(fp32), providers=["CPUExecutionProvider"])
+    encoded = model.tokenizer(texts, padding=True, return_tensors="np")
+    onnx_logits = session.run(None, {"input_ids": encoded["input_ids"].astype(np.int64), "attention_mask": encoded["attention_mask"].astype(np.int64)})[0]
+    assert np.allclose(onnx_logits, reference, atol=1e-4)
+    int8 = Classifier.from_pretrained(trained, runtime="onnx")
+    assert int8.predict_proba(texts).shape == (3, 4)
+
+
+def test_long_text_is_read_in_chunks(trained):
+    classifier = Classifier.from_pretrained(trained)
+    text = " ".join(["the weather is nice today."] * 200 + ["we will kill them all tonight."] + ["the weather is nice today."] * 200)
+    prediction = classifier.classify(text)
+    assert prediction.n_chunks > 2 and prediction.chunk is not None
