@@ -195,12 +195,21 @@ class TransformerModel(Model):
         if self._onnx is None:
             import onnxruntime as ort
 
-            path = self.folder / ONNX_FILE if self.folder is not None else None
-            if path is None or not path.is_file():
-                if self.folder is None:
-                    raise ValueError("runtime='onnx' needs a model loaded from a folder")
-                logger.info("exporting %s to ONNX int8 (once)", self.info.name)
-                path = self.export_onnx(self.folder)
+            if self.folder is None:
+                raise ValueError("runtime='onnx' needs a model loaded from a folder")
+            path = self.folder / ONNX_FILE  # shipped with the model, if its author exported one
+            if not path.is_file():
+                # Otherwise export once into the user cache (the model folder may be read-only),
+                # under a key of the adapter's contents.
+                import hashlib
+
+                from ..data.corpus import cache_root
+
+                key = hashlib.sha256((self.folder / ADAPTER_FILE).read_bytes()).hexdigest()[:16]
+                path = cache_root() / "onnx" / f"{self.info.name}-{key}" / ONNX_FILE
+                if not path.is_file():
+                    logger.info("exporting %s to ONNX int8 in %s (once)", self.info.name, path.parent)
+                    self.export_onnx(path.parent)
             options = ort.SessionOptions()
             options.intra_op_num_threads = max(1, min(os.cpu_count() or 1, 8))
             self._onnx = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
