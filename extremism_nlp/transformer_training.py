@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from .labels import LABELS
 from .models.base import ModelInfo
 from .models.transformer import DEFAULT_LORA, TransformerModel, _require_torch, build_network, resolve_base
 from .training import TrainingConfig, _sample, language_weights
