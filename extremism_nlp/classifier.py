@@ -156,7 +156,7 @@ class Classifier:
             if _is_blank(text):
                 continue
             if len(text) > window:
-                parts = split_passages(text, max_chars=window, max_passages=None)
+                parts = split_passages(text, max_chars=window, max_passages=None, overlap=True)
                 pieces.extend(parts)
                 counts[index] = len(parts)
             else:

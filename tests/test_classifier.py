@@ -83,7 +83,7 @@ def test_very_long_text_is_read_in_passages(tiny):
     filler = "The weather is nice today and the match ended two to one. " * 400
     text = filler + "\n" + "We will kill them all tonight. " * 12 + "\n" + filler
     p = tiny.classify(text)
-    passages = split_passages(text, tiny.model.window_chars, None)
+    passages = split_passages(text, tiny.model.window_chars, None, overlap=True)
     assert p.n_chunks == len(passages) > 2
     expected = tiny.predict_proba(passages).max(axis=0)
     assert np.allclose([p.scores[label] for label in LABELS], expected, atol=1e-6)

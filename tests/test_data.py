@@ -239,3 +239,16 @@ def test_label_mask_marks_what_a_source_did_not_judge(raw_data_dir):
     assert rows["germeval_harmful_de:1"][1]["label_mask"] == _labels("violence")
     assert rows["germeval_harmful_de:7"][1]["label_mask"] == _labels("offensive")
     assert rows["germeval_harmful_de:5"][1]["label_mask"] == _labels("extremism")
+
+
+def test_passages_overlap_by_one_sentence():
+    from extremism_nlp.data.passages import split_passages
+
+    text = " ".join(f"Sentence number {i} is here." for i in range(30))
+    plain = split_passages(text, 120, None)
+    overlapping = split_passages(text, 120, None, overlap=True)
+    assert all(len(p) <= 120 for p in plain + overlapping)
+    assert " ".join(plain).split() == text.split()  # nothing lost, nothing repeated
+    for before, after in zip(overlapping, overlapping[1:]):
+        last_sentence = before.rsplit(".", 2)[-2].strip() + "."
+        assert after.startswith(last_sentence)
