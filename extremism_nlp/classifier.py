@@ -121,8 +121,11 @@ class Classifier:
             return cls._cache[key]
 
     def save_pretrained(self, path: str | Path) -> None:
-        """Write the model folder (config.json, weights, model card if it has one)."""
+        """Write the model folder: config.json, weights and the model card (README.md)."""
+        from .model_card import write_model_card
+
         self.model.save_pretrained(path)
+        write_model_card(Path(path), self.model.info)
 
     # -- identity ------------------------------------------------------------------------
 

@@ -124,6 +124,7 @@ def test_loaded_models_are_cached(tiny_model_dir):
 
 def test_save_pretrained_round_trip(tiny, tmp_path):
     tiny.save_pretrained(tmp_path / "saved")
+    assert (tmp_path / "saved" / "README.md").read_text().startswith("# Model card: `tiny`")
     again = Classifier.from_pretrained(tmp_path / "saved")
     texts = ["we will kill them", "nice weather"]
     assert np.array_equal(again.predict_proba(texts), tiny.predict_proba(texts))
