@@ -13,15 +13,9 @@ DEFAULT_MODEL = "fast"
 
 def _backends() -> dict[str, type[Model]]:
     from .fast import FastModel
+    from .transformer import TransformerModel  # imports torch only when a model is loaded
 
-    backends: dict[str, type[Model]] = {FastModel.model_type: FastModel}
-    try:  # the transformer backend needs the "transformer" extra; its module imports lazily
-        from .transformer import TransformerModel
-
-        backends[TransformerModel.model_type] = TransformerModel
-    except ImportError:  # pragma: no cover - only without the optional module's own imports
-        pass
-    return backends
+    return {FastModel.model_type: FastModel, TransformerModel.model_type: TransformerModel}
 
 
 def builtin_models() -> list[str]:

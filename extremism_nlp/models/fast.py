@@ -10,7 +10,7 @@ import numpy as np
 from ..labels import LABELS
 from ..text import normalize
 from .base import Model, ModelInfo
-from .features import FeatureConfig, document_frequency, feature_matrix, linear_scores
+from .features import FeatureConfig, document_frequency, feature_matrix, linear_scores, ngram_occurrences
 
 WEIGHTS_FILE = "weights.npz"
 
@@ -86,10 +86,11 @@ class FastModel(Model):
 
         features = FeatureConfig(**info.backend["features"])
         normalised = [normalize(text) for text in texts]
-        df = document_frequency(normalised, features)
+        occurrences = ngram_occurrences(normalised, features)  # computed once, used twice
+        df = document_frequency(normalised, features, occurrences)
         # Smoothed idf, as scikit-learn's TfidfTransformer: unseen n-grams get the largest weight.
         idf = (np.log((1 + len(texts)) / (1 + df)) + 1).astype(np.float32)
-        matrix = feature_matrix(normalised, features, idf)
+        matrix = feature_matrix(normalised, features, idf, occurrences)
         coef = np.zeros((features.n_features, len(LABELS)), dtype=np.float32)
         intercept = np.zeros(len(LABELS), dtype=np.float32)
         for k, label in enumerate(tqdm(LABELS, desc="fast model: labels", disable=not show_progress)):

@@ -117,26 +117,33 @@ def ngram_occurrences(texts: list[str], config: FeatureConfig) -> tuple[np.ndarr
     return np.concatenate([char_rows, word_rows]), np.concatenate([char_cols, word_cols])
 
 
-def _length_scale(rows: np.ndarray, n_texts: int) -> np.ndarray:
+Occurrences = tuple[np.ndarray, np.ndarray]
+"""Rows and columns of every n-gram occurrence, as `ngram_occurrences` returns them."""
+
+
+def _length_scale(counts: np.ndarray) -> np.ndarray:
     """1 / sqrt(number of n-gram occurrences) per text: the length normalisation. Applied
     per text, it needs no grouping of repeated n-grams, so inference can skip building a
     sparse matrix."""
-    lengths = np.bincount(rows, minlength=n_texts).astype(np.float32)
-    return 1.0 / np.sqrt(np.maximum(lengths, 1.0))
+    return 1.0 / np.sqrt(np.maximum(counts, 1)).astype(np.float32)
 
 
-def feature_matrix(texts: list[str], config: FeatureConfig, idf: np.ndarray) -> sp.csr_matrix:
-    """Sparse (n_texts, n_features) matrix of tf * idf / sqrt(length), for training."""
-    rows, cols = ngram_occurrences(texts, config)
-    values = (idf[cols] * _length_scale(rows, len(texts))[rows]).astype(np.float32)
+def feature_matrix(
+    texts: list[str], config: FeatureConfig, idf: np.ndarray, occurrences: Occurrences | None = None
+) -> sp.csr_matrix:
+    """Sparse (n_texts, n_features) matrix of tf * idf / sqrt(length), for training.
+    ``occurrences`` of these texts, when already computed, are reused."""
+    rows, cols = occurrences if occurrences is not None else ngram_occurrences(texts, config)
+    scale = _length_scale(np.bincount(rows, minlength=len(texts)))
+    values = (idf[cols] * scale[rows]).astype(np.float32)
     matrix = sp.csr_matrix((values, (rows, cols)), shape=(len(texts), config.n_features))
     matrix.sum_duplicates()
     return matrix
 
 
-def document_frequency(texts: list[str], config: FeatureConfig) -> np.ndarray:
+def document_frequency(texts: list[str], config: FeatureConfig, occurrences: Occurrences | None = None) -> np.ndarray:
     """Number of texts each hashed n-gram occurs in."""
-    rows, cols = ngram_occurrences(texts, config)
+    rows, cols = occurrences if occurrences is not None else ngram_occurrences(texts, config)
     pairs = np.unique(rows * config.n_features + cols)
     return np.bincount(pairs % config.n_features, minlength=config.n_features)
 
@@ -155,5 +162,4 @@ def linear_scores(texts: list[str], config: FeatureConfig, weighted_coef: np.nda
     occurrences = sp.csr_matrix(
         (np.ones(len(rows), dtype=np.float32), cols[order], indptr), shape=(len(texts), config.n_features)
     )
-    scale = 1.0 / np.sqrt(np.maximum(counts, 1)).astype(np.float32)
-    return (occurrences @ weighted_coef) * scale[:, None]
+    return (occurrences @ weighted_coef) * _length_scale(counts)[:, None]

@@ -7,7 +7,7 @@ matrices and the head, a few MB). The base encoder comes from its name: offline,
 folder or hub id works where the hub is reachable. At load the adapter is merged into the
 base weights, so inference costs what the plain encoder costs.
 
-Inference: texts sorted by length and padded per batch, ``torch.inference_mode``, a fixed
+Inference: texts sorted by length and padded per batch, ``torch.inference_mode``, torch's default
 number of threads. An ONNX Runtime path with dynamic int8 quantisation is selectable with
 ``runtime="onnx"``.
 """
@@ -47,9 +47,7 @@ def resolve_base(base: str) -> str:
     """Folder or hub id of a base encoder; ``multilingual-e5-small`` is built offline."""
     from .e5 import E5_SMALL, e5_small_folder
 
-    if base == E5_SMALL or base == f"intfloat/{E5_SMALL}" and os.environ.get("HF_HUB_OFFLINE", "1") == "1":
-        return str(e5_small_folder())
-    return base
+    return str(e5_small_folder()) if base == E5_SMALL else base
 
 
 def build_network(base: str, lora: dict[str, Any], n_labels: int = len(LABELS)):
@@ -108,21 +106,18 @@ class TransformerModel(Model):
 
     @classmethod
     def from_pretrained(cls, path: Path, info: ModelInfo, runtime: str = "torch") -> TransformerModel:
-        torch = _require_torch()
+        _require_torch()
         from safetensors.torch import load_file
         from transformers import AutoTokenizer
 
-        base = resolve_base(info.backend["base"])
         network = build_network(info.backend["base"], info.backend.get("lora", DEFAULT_LORA))
-        missing = network.load_state_dict(load_file(str(path / ADAPTER_FILE)), strict=False)
-        unexpected = [k for k in missing.unexpected_keys]
-        if unexpected:
-            raise ValueError(f"{path / ADAPTER_FILE} holds tensors the network does not have: {unexpected[:3]}")
+        result = network.load_state_dict(load_file(str(path / ADAPTER_FILE)), strict=False)
+        if result.unexpected_keys:
+            raise ValueError(f"{path / ADAPTER_FILE} holds tensors the network does not have: {result.unexpected_keys[:3]}")
         # Merge LoRA into the base weights: inference then costs what the plain encoder costs.
         network.encoder = network.encoder.merge_and_unload()
         network.eval()
-        torch.set_num_threads(max(1, min(os.cpu_count() or 1, 8)))
-        tokenizer = AutoTokenizer.from_pretrained(base)
+        tokenizer = AutoTokenizer.from_pretrained(resolve_base(info.backend["base"]))
         return cls(info, network, tokenizer, runtime=runtime, folder=path)
 
     def save_pretrained(self, path: str | Path) -> None:
