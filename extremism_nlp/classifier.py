@@ -146,10 +146,13 @@ class Classifier:
 
     # -- inference -------------------------------------------------------------------------
 
-    def _scores(self, texts: list[str], batch_size: int, show_progress: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _scores(
+        self, texts: list[str], batch_size: int, show_progress: bool, raw: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Probabilities (n, len(LABELS)) of each text (per label the highest of its
         passages), the probabilities of every passage, each text's first passage and number
-        of passages (0 for an empty text). A text's passages are contiguous."""
+        of passages (0 for an empty text). A text's passages are contiguous. With ``raw``,
+        uncalibrated logits instead of probabilities (empty texts get zeros either way)."""
         from .data.passages import split_passages
 
         window = self.model.window_chars
@@ -172,7 +175,8 @@ class Classifier:
 
             starts = tqdm(starts, desc=f"{self.name}: batches", unit="batch")
         for start in starts:
-            piece_scores[start : start + batch_size] = self.model.predict_proba(pieces[start : start + batch_size])
+            batch = pieces[start : start + batch_size]
+            piece_scores[start : start + batch_size] = self.model.decision_function(batch) if raw else self.model.predict_proba(batch)
         first = np.concatenate(([0], np.cumsum(counts)[:-1])) if len(texts) else counts
         scores = np.zeros((len(texts), len(LABELS)))
         filled = counts > 0
@@ -195,6 +199,13 @@ class Classifier:
         if isinstance(texts, str):
             texts = [texts]
         return self._scores(check_texts(texts), batch_size, show_progress)[0]
+
+    def decision_function(self, texts: Iterable[str], batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
+        """Uncalibrated logits, read the way `predict_proba` reads texts (long texts in
+        passages, per label the highest): what calibration is fitted on."""
+        if isinstance(texts, str):
+            texts = [texts]
+        return self._scores(check_texts(texts), batch_size, False, raw=True)[0]
 
     def predict(self, texts: Iterable[str], batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
         """Decided labels as a multi-hot int array (n_texts, len(LABELS))."""

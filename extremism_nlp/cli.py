@@ -105,6 +105,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
         base=args.base,
         epochs=args.epochs,
         batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        max_length=args.max_length,
     )
     folder = train(config)
     print(f"model written to {folder} (card: {folder / 'README.md'})")
@@ -155,6 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--base", default="multilingual-e5-small", help="transformer: base encoder (name, folder or hub id)")
     train.add_argument("--epochs", type=float, default=2.0, help="transformer: training epochs (early stopping may end sooner)")
     train.add_argument("--batch-size", type=int, default=32, help="transformer: training batch size")
+    train.add_argument("--learning-rate", type=float, default=3e-4, help="transformer: peak learning rate (LoRA and head)")
+    train.add_argument("--max-length", type=int, default=128, help="transformer: tokens per training text (longer ones are cut)")
     train.add_argument("--name", help="model name (default: the backend name)")
     train.add_argument("--output", help="model folder to write (default: runs/NAME)")
     train.add_argument("--data-dir", help="folder of the raw corpora")

@@ -135,7 +135,9 @@ def finalize(model, corpus, config: TrainingConfig, started: float | None = None
     started = time.perf_counter() if started is None else started
     info = model.info
     val_texts, val_targets, _, _, val_mask = _split_arrays(corpus["validation"])
-    val_logits = np.vstack([model.decision_function(val_texts[i : i + 2000]) for i in range(0, len(val_texts), 2000)])
+    # Read validation texts as the Classifier reads any text (long ones in passages), so
+    # that calibration sees the scores it will be applied to.
+    val_logits = Classifier(model).decision_function(val_texts, batch_size=2000)
     platt, thresholds = calibrate(val_logits, val_targets, val_mask)
     info.platt = platt.round(6).tolist()
     info.thresholds = {label: round(float(t), 6) for label, t in zip(LABELS, thresholds)}

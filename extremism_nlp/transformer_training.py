@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .models.base import ModelInfo
-from .models.transformer import DEFAULT_LORA, TransformerModel, _require_torch, build_network, resolve_base
+from .models.transformer import DEFAULT_LORA, TransformerModel, _require_torch, build_network, merge_adapter, resolve_base, trainable_state
 from .training import TrainingConfig, _sample, language_weights
 
 logger = logging.getLogger(__name__)
@@ -152,7 +152,7 @@ def train_transformer(config: TrainingConfig, corpus) -> TransformerModel:
     if resume:
         logger.info("resuming from the last checkpoint in %s", output)
     trainer.train(resume_from_checkpoint=True if resume else None)
-    network.eval()
     info.training["train_used"] = len(train_split)
     info.training["epoch_metrics"] = [entry for entry in trainer.state.log_history if "eval_macro_f1" in entry]
-    return TransformerModel(info, network, tokenizer)
+    adapter = trainable_state(network)
+    return TransformerModel(info, merge_adapter(network), tokenizer, adapter)

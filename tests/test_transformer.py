@@ -10,7 +10,7 @@ pytest.importorskip("peft")
 
 from extremism_nlp import Classifier  # noqa: E402
 from extremism_nlp.models import load_model  # noqa: E402
-from extremism_nlp.models.transformer import ADAPTER_FILE, build_network  # noqa: E402
+from extremism_nlp.models.transformer import ADAPTER_FILE, build_network, merge_adapter  # noqa: E402
 from extremism_nlp.training import TrainingConfig, train  # noqa: E402
 
 LINES = [
@@ -86,8 +86,7 @@ def test_lora_merged_and_unmerged_agree(tiny_bert):
     mask = torch.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 1, 0]])
     with torch.no_grad():
         unmerged = network(ids, mask)
-        network.encoder = network.encoder.merge_and_unload()
-        merged = network(ids, mask)
+        merged = merge_adapter(network)(ids, mask)
     assert torch.allclose(unmerged, merged, atol=1e-5)
 
 

@@ -83,14 +83,26 @@ def trainable_state(network) -> dict[str, Any]:
     return {name: tensor.detach().cpu().contiguous() for name, tensor in network.state_dict().items() if "lora_" in name or name.startswith("head.")}
 
 
+def merge_adapter(network):
+    """Merge LoRA into the base weights (in place; returns the network in eval mode):
+    inference then costs what the plain encoder costs."""
+    network.encoder = network.encoder.merge_and_unload()
+    return network.eval()
+
+
 class TransformerModel(Model):
     """A fine-tuned encoder behind the common `Model` interface."""
 
     model_type = "transformer"
 
-    def __init__(self, info: ModelInfo, network, tokenizer, runtime: str = "torch", folder: Path | None = None) -> None:
+    def __init__(
+        self, info: ModelInfo, network, tokenizer, adapter: dict[str, Any], runtime: str = "torch", folder: Path | None = None
+    ) -> None:
+        """``network`` has its adapter merged; ``adapter`` holds the unmerged LoRA matrices
+        and head, which are what is saved."""
         super().__init__(info)
         self.network = network
+        self.adapter = adapter
         self.tokenizer = tokenizer
         self.prefix = info.backend.get("prefix", "")
         self.max_length = int(info.backend.get("max_length", 512))
@@ -111,21 +123,19 @@ class TransformerModel(Model):
         from transformers import AutoTokenizer
 
         network = build_network(info.backend["base"], info.backend.get("lora", DEFAULT_LORA))
-        result = network.load_state_dict(load_file(str(path / ADAPTER_FILE)), strict=False)
+        adapter = load_file(str(path / ADAPTER_FILE))
+        result = network.load_state_dict(adapter, strict=False)
         if result.unexpected_keys:
             raise ValueError(f"{path / ADAPTER_FILE} holds tensors the network does not have: {result.unexpected_keys[:3]}")
-        # Merge LoRA into the base weights: inference then costs what the plain encoder costs.
-        network.encoder = network.encoder.merge_and_unload()
-        network.eval()
         tokenizer = AutoTokenizer.from_pretrained(resolve_base(info.backend["base"]))
-        return cls(info, network, tokenizer, runtime=runtime, folder=path)
+        return cls(info, merge_adapter(network), tokenizer, adapter, runtime=runtime, folder=path)
 
     def save_pretrained(self, path: str | Path) -> None:
         from safetensors.torch import save_file
 
         folder = Path(path)
         self._write_info(folder)
-        save_file(trainable_state(self.network), str(folder / ADAPTER_FILE))
+        save_file(self.adapter, str(folder / ADAPTER_FILE))
 
     # -- inference -------------------------------------------------------------------------
 
