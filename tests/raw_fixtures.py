@@ -90,7 +90,10 @@ def make_raw_data_dir(root: Path, n_filler: int = 30) -> Path:
     _write(
         root / "osact5_ar_violence" / "train_data2022.csv",
         "Id,Tweet,Offensive,Hate,Vulgar,Violence\n1,@USER ساذبحكم جميعا<LF>قريبا,OFF,NOT_HS,NOT_VLG,VIO\n"
-        "2,انتم يا عبيد,OFF,HS1,NOT_VLG,NOT_VIO\n3,صباح الخير URL,NOT_OFF,NOT_HS,NOT_VLG,NOT_VIO\n4,x,MAYBE,NOT_HS,NOT_VLG,NOT_VIO\n",
+        "2,انتم يا عبيد,OFF,HS1,NOT_VLG,NOT_VIO\n3,صباح الخير URL,NOT_OFF,NOT_HS,NOT_VLG,NOT_VIO\n4,x,MAYBE,NOT_HS,NOT_VLG,NOT_VIO\n"
+        # a stray quote runs on over rows written tab-separated (as Id 7395 in the real file)
+        '5," مساء الورد\tNOT_OFF\tNOT_HS\tNOT_VLG\tNOT_VIO\n6\tيا كلب\tOFF\tNOT_HS\tNOT_VLG\tNOT_VIO\n7\tيا ""حمار""",OFF,NOT_HS,NOT_VLG,NOT_VIO\n'
+        "8,بعدها,NOT_OFF,NOT_HS,NOT_VLG,NOT_VIO\n",
     )
 
     topics = "text,inappropriate,human_labeled,terrorism,none\n"

@@ -241,6 +241,15 @@ def test_label_mask_marks_what_a_source_did_not_judge(raw_data_dir):
     assert rows["germeval_harmful_de:5"][1]["label_mask"] == _labels("extremism")
 
 
+def test_rows_swallowed_by_a_run_on_quote_are_recovered(raw_data_dir):
+    rows = _rows(load_corpus(raw_data_dir, sources=["osact5_ar_violence"]))
+    assert rows["osact5_ar_violence:5"][1]["text"] == " مساء الورد"
+    assert rows["osact5_ar_violence:5"][1]["labels"] == _labels()
+    assert rows["osact5_ar_violence:6"][1]["labels"] == _labels("offensive")
+    assert rows["osact5_ar_violence:7"][1]["text"] == 'يا "حمار"'
+    assert "osact5_ar_violence:8" in rows
+
+
 def test_passages_overlap_by_one_sentence():
     from extremism_nlp.data.passages import split_passages
 

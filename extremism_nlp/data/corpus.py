@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..labels import LABELS
 from ..text import dedup_key, detect_language_scored
+from .annotations import ANNOTATIONS_FILE
 from .dedup import deduplicate
 from .reading import RawRow, SourceReport
 from .registry import LABELLED_SOURCES, SOURCES, Source, get_source
@@ -126,8 +127,10 @@ def _fingerprint(data_dir: Path, chosen: list[Source]) -> str:
     package = Path(__file__).resolve().parents[1]
     for code in [*sorted((package / "data").glob("*.py")), package / "text.py", package / "labels.py"]:
         digest.update(code.read_bytes())
-    for source in chosen:
-        for path in sorted((data_dir / source.folder).rglob("*")):
+    if any(source.name == "project_annotations" for source in chosen):
+        digest.update(ANNOTATIONS_FILE.read_bytes())
+    for folder in sorted({folder for source in chosen for folder in source.input_folders}):
+        for path in sorted((data_dir / folder).rglob("*")):
             if path.is_file():
                 digest.update(str(path.relative_to(data_dir)).encode())
                 with open(path, "rb") as handle:
@@ -206,8 +209,11 @@ def build_corpus(data_dir: Path, chosen: list[Source]) -> tuple[dict[str, dict[s
         stats.sources[source.name] = info
         logger.info("read %s: %d rows kept of %d", source.name, report.rows_kept, report.rows_read)
 
+    replaced = _replace_annotated(columns)
     keys = [dedup_key(text) for text in columns["text"]]
     keep, removed = deduplicate([key[:2000] for key in keys], columns["split"])
+    if replaced:
+        removed["replaced by a project annotation of the same row"] = replaced
     no_text = [not key for key in keys]
     for index, empty in enumerate(no_text):
         if empty and keep[index]:
@@ -223,6 +229,18 @@ def build_corpus(data_dir: Path, chosen: list[Source]) -> tuple[dict[str, dict[s
     stats.rows = count_rows(by_split)
     stats.build_seconds = round(time.perf_counter() - started, 2)
     return by_split, stats
+
+
+def _replace_annotated(columns: dict[str, list]) -> int:
+    """Drop (in place) the original rows that the project annotated: such a row appears
+    once, under ``project_annotations``, whose labels take precedence. Done before
+    de-duplication, which would otherwise keep one of the two identical texts by split."""
+    annotated = {row_id.split(":", 1)[1] for row_id, source in zip(columns["id"], columns["source"]) if source == "project_annotations"}
+    drop = [row_id in annotated for row_id in columns["id"]]
+    if any(drop):
+        for name, values in columns.items():
+            columns[name] = [value for value, dropped in zip(values, drop) if not dropped]
+    return sum(drop)
 
 
 def count_rows(by_split: dict[str, dict[str, list]]) -> list[dict[str, Any]]:
@@ -310,7 +328,9 @@ def load_corpus_with_stats(
     tmp = cache_dir.with_name(cache_dir.name + f".tmp{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     with _quiet_datasets():
-        corpus.save_to_disk(str(tmp / "dataset"))
+        # One shard per split: an empty split (a small source selection) then still
+        # writes a file, and load_from_disk can read it back.
+        corpus.save_to_disk(str(tmp / "dataset"), num_shards=dict.fromkeys(corpus, 1))
     (tmp / "stats.json").write_text(json.dumps(stats.to_dict(), ensure_ascii=False, indent=1))
     shutil.rmtree(cache_dir, ignore_errors=True)
     tmp.rename(cache_dir)

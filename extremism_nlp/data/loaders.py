@@ -10,6 +10,7 @@ positive is also an ``offensive`` positive; the headline label picks the most se
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -147,10 +148,38 @@ def load_gab_hate_corpus(folder: Path, report: SourceReport) -> Iterator[RawRow]
             yield RawRow(f"{split}:{where.rsplit(':', 1)[1]}", rec["text"], "en", _labels(*names), source_label, split)
 
 
+_OSACT5_LABELS = ("Offensive", "Hate", "Vulgar", "Violence")
+_OSACT5_TSV_ROW = re.compile(r"^(?:(\d+)\t)?(.*)\t(OFF|NOT_OFF)\t(NOT_HS|HS\d)\t(VLG|NOT_VLG)\t(VIO|NOT_VIO)$")
+
+
+def _osact5_records(path: Path, report: SourceReport) -> Iterator[tuple[str, dict[str, str]]]:
+    """The file's records, with the rows that a stray opening quote swallowed recovered.
+
+    Tweets mark line breaks as `<LF>`, so a real line break inside a field means the quote
+    ran on: in this file the field of Id 7395 holds its own labels and about 330 further
+    rows, written tab-separated (`text<TAB>labels` on its first line, `Id<TAB>text<TAB>labels`
+    after), and the last of them has the fields after the closing quote as its labels."""
+    for where, rec in read_table(path, report, required=("Id", "Tweet")):
+        lines = rec["Tweet"].split("\n")
+        if len(lines) == 1:
+            yield where, rec
+            continue
+        for index, line in enumerate(lines[:-1]):
+            match = _OSACT5_TSV_ROW.match(line)
+            if match is None or (index > 0) != (match[1] is not None):
+                report.skip("unreadable line inside a run-on quoted field", where)
+                continue
+            report.rows_read += index > 0
+            yield f"{where}>{index}", {"Id": match[1] or rec["Id"], "Tweet": match[2], **dict(zip(_OSACT5_LABELS, match.groups()[2:]))}
+        last_id, _, last_text = lines[-1].partition("\t")
+        report.rows_read += 1
+        yield f"{where}>{len(lines) - 1}", {**rec, "Id": last_id, "Tweet": last_text}
+
+
 def load_osact5_ar_violence(folder: Path, report: SourceReport) -> Iterator[RawRow]:
     """OSACT5: OFF -> offensive; HS1-HS6 -> hate (+offensive); VLG -> offensive; VIO ->
     violence. `<LF>` marks a line break in the tweet."""
-    for where, rec in read_table(folder / "train_data2022.csv", report, required=("Id", "Tweet")):
+    for where, rec in _osact5_records(folder / "train_data2022.csv", report):
         off, hate, vlg, vio = rec["Offensive"], rec["Hate"], rec["Vulgar"], rec["Violence"]
         if off not in ("OFF", "NOT_OFF") or not (hate == "NOT_HS" or hate[:2] == "HS") or vio not in ("VIO", "NOT_VIO"):
             report.skip(f"unknown labels {off}/{hate}/{vlg}/{vio}", where)
