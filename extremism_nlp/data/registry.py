@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import loaders
+from . import annotations, loaders
 from .reading import RawRow, SourceReport
 
 Loader = Callable[[Path, SourceReport], Iterator[RawRow]]
@@ -19,7 +19,9 @@ class Source:
     ``commercial`` is True only where the stated licence allows commercial use; an unstated
     or unverified licence counts as not allowed. ``official_test`` marks sources whose authors
     fixed a test split: their other rows are only split into train and validation.
-    ``primary_lang`` is used for rows whose language cannot be detected.
+    ``primary_lang`` is used for rows whose language cannot be detected. ``reads`` names
+    the folders a source takes its texts from when they are not its own (an empty
+    ``folder`` means the data directory itself).
     """
 
     name: str
@@ -32,6 +34,12 @@ class Source:
     labelled: bool = True
     official_test: bool = False
     declared_lang: bool = True
+    reads: tuple[str, ...] = ()
+
+    @property
+    def input_folders(self) -> tuple[str, ...]:
+        """Folders whose files the source reads (its cache key)."""
+        return self.reads or (self.folder,)
 
     @property
     def primary_lang(self) -> str:
@@ -119,6 +127,13 @@ SOURCES: dict[str, Source] = {
             "farright_telegram_sample", "farright_telegram_sample", ("en",), "CC BY-SA 4.0", True,
             "Nazar et al. The Far-Right Telegram Ecosystem Dataset. Zenodo 2026. doi:10.5281/zenodo.18633027",
             loaders.load_farright_telegram_sample, labelled=False, declared_lang=False,
+        ),
+        Source(
+            "project_annotations", "", ("ar", "en", "fr"),
+            "CC BY 4.0 (the annotations); each text stays under its own source's licence", False,
+            "extremism_nlp project annotations, data/annotation/REPORT.md.",
+            annotations.load_project_annotations, official_test=True,
+            reads=annotations.ANNOTATED_SOURCES,  # each of those sources' folder bears its name
         ),
     )
 }  # fmt: skip

@@ -107,3 +107,20 @@ def grouped_metrics(
         )
         result[group] = {"rows": int(rows.sum()), "macro_f1": macro_f1(per_label), "labels": per_label}
     return result
+
+
+def cohen_kappa(first: Sequence, second: Sequence) -> float | None:
+    """Cohen's kappa of two codings of the same items (any hashable categories): observed
+    agreement corrected for the agreement their marginals give by chance. ``None`` when
+    there are no items or chance agreement is total (a single category throughout)."""
+    if len(first) != len(second):
+        raise ValueError(f"codings of different lengths: {len(first)} and {len(second)}")
+    n = len(first)
+    if n == 0:
+        return None
+    observed = sum(a == b for a, b in zip(first, second)) / n
+    categories = set(first) | set(second)
+    chance = sum((list(first).count(c) / n) * (list(second).count(c) / n) for c in categories)
+    if chance >= 1.0:
+        return None
+    return (observed - chance) / (1.0 - chance)
