@@ -5,7 +5,8 @@
     python data/annotation/workflow.py record --pass 1 --lang ar --start 0 < labels.txt
     python data/annotation/workflow.py disagreements --lang ar
     python data/annotation/workflow.py adjudicate --lang ar < decisions.txt
-    python data/annotation/workflow.py report                # writes REPORT.md
+
+REPORT.md is rendered by ``report.py`` (same folder).
 
 `show` prints only texts, numbered within the batch, in the order of the pass (each pass its
 own seeded order), never a source, a model score or another pass. `record` reads one line
@@ -186,7 +187,7 @@ def adjudicate(records, lines: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("step", choices=["draw", "show", "record", "disagreements", "adjudicate", "report"])
+    parser.add_argument("step", choices=["draw", "show", "record", "disagreements", "adjudicate"])
     parser.add_argument("--pass", dest="pass_no", type=int, choices=[1, 2])
     parser.add_argument("--lang", choices=sorted(QUOTAS))
     parser.add_argument("--start", type=int, default=0)
@@ -200,11 +201,6 @@ def main(argv: list[str] | None = None) -> int:
         records = draw(data_dir)
         write_records(records)
         print(Counter((r.lang, r.source, r.selection) for r in records))
-        return 0
-    if args.step == "report":
-        from report import write_report  # the sibling module
-
-        write_report(data_dir)
         return 0
     records = read_records()
     if args.step == "show":

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..labels import LABELS
 from ..text import dedup_key, detect_language_scored
-from .annotations import ANNOTATIONS_FILE
+from . import annotations
 from .dedup import deduplicate
 from .reading import RawRow, SourceReport
 from .registry import LABELLED_SOURCES, SOURCES, Source, get_source
@@ -128,7 +128,7 @@ def _fingerprint(data_dir: Path, chosen: list[Source]) -> str:
     for code in [*sorted((package / "data").glob("*.py")), package / "text.py", package / "labels.py"]:
         digest.update(code.read_bytes())
     if any(source.name == "project_annotations" for source in chosen):
-        digest.update(ANNOTATIONS_FILE.read_bytes())
+        digest.update(annotations.ANNOTATIONS_FILE.read_bytes())
     for folder in sorted({folder for source in chosen for folder in source.input_folders}):
         for path in sorted((data_dir / folder).rglob("*")):
             if path.is_file():
@@ -209,11 +209,11 @@ def build_corpus(data_dir: Path, chosen: list[Source]) -> tuple[dict[str, dict[s
         stats.sources[source.name] = info
         logger.info("read %s: %d rows kept of %d", source.name, report.rows_kept, report.rows_read)
 
-    replaced = _replace_annotated(columns)
     keys = [dedup_key(text) for text in columns["text"]]
+    replaced = _replace_annotated(columns, keys)
     keep, removed = deduplicate([key[:2000] for key in keys], columns["split"])
     if replaced:
-        removed["replaced by a project annotation of the same row"] = replaced
+        removed["replaced by a project annotation of the same row or text"] = replaced
     no_text = [not key for key in keys]
     for index, empty in enumerate(no_text):
         if empty and keep[index]:
@@ -231,15 +231,23 @@ def build_corpus(data_dir: Path, chosen: list[Source]) -> tuple[dict[str, dict[s
     return by_split, stats
 
 
-def _replace_annotated(columns: dict[str, list]) -> int:
-    """Drop (in place) the original rows that the project annotated: such a row appears
-    once, under ``project_annotations``, whose labels take precedence. Done before
-    de-duplication, which would otherwise keep one of the two identical texts by split."""
-    annotated = {row_id.split(":", 1)[1] for row_id, source in zip(columns["id"], columns["source"]) if source == "project_annotations"}
-    drop = [row_id in annotated for row_id in columns["id"]]
+def _replace_annotated(columns: dict[str, list], keys: list[str]) -> int:
+    """Drop (in place, from ``columns`` and ``keys``) every other source's copy of a text the
+    project annotated: the annotated row itself and exact duplicates of its text. Such a
+    text then appears once, under ``project_annotations``, whose labels take precedence;
+    left to de-duplication, the copy in the more evaluative split (or the first one) would
+    stay, whatever its labels."""
+    is_annotation = [source == "project_annotations" for source in columns["source"]]
+    annotated_ids = {row_id.split(":", 1)[1] for row_id, mine in zip(columns["id"], is_annotation) if mine}
+    annotated_keys = {key for key, mine in zip(keys, is_annotation) if mine}
+    drop = [
+        not mine and (row_id in annotated_ids or (key != "" and key in annotated_keys))
+        for row_id, key, mine in zip(columns["id"], keys, is_annotation)
+    ]
     if any(drop):
         for name, values in columns.items():
             columns[name] = [value for value, dropped in zip(values, drop) if not dropped]
+        keys[:] = [key for key, dropped in zip(keys, drop) if not dropped]
     return sum(drop)
 
 
