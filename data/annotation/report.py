@@ -124,9 +124,11 @@ def _score_section(records: list[AnnotationRecord], scores: dict[str, Any] | Non
         lines += ["**These scores are stale**: the held-out records changed after they were computed; rerun `report.py score`.", ""]
     lines += [
         "Final decisions of the held-out items as gold labels, every label judged; decisions as `classify()` makes them. "
-        "*Seen* items are those whose text is in the train split of the corpus without the project annotations, "
-        "that is, texts a model trained before this layer existed may have learned under the source's original labels; "
-        "*unseen* items are the fair measure. *Context items flagged* counts the items tagged reporting, "
+        "*Seen* items are those whose text is in the train split of the corpus without the project annotations: "
+        "a model trained before this layer existed may have learned them under the sources' original labels, so "
+        "for such a model the *unseen* subset is the fair measure. A model trained with the annotations never sees "
+        "a held-out text (held-out rows are in test, and their copies in other sources give way). "
+        "*Context items flagged* counts the items tagged reporting, "
         "counter-speech or quotation, with no label, that the model flags with some label (lower is better).",
         "",
     ]
