@@ -39,7 +39,7 @@ def main() -> None:
     run_quality.QUICK_ROWS_PER_LANGUAGE = args.rows
     rows = test_rows(None, quick=True)
     speed_texts = texts_for_benchmark(args.speed_texts)
-    result = {"model": args.model, "rows": len(rows["text"])}
+    result = {"model": args.model, "rows": len(rows["text"]), "rows_per_language": args.rows}
     for runtime in ("torch", "onnx"):
         classifier = Classifier.from_pretrained(args.model, runtime=runtime)
         classifier.predict_proba(speed_texts[:32])  # warm-up (and the one-off ONNX export)

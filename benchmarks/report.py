@@ -124,7 +124,8 @@ def _onnx_section() -> list[str]:
         lines += [
             f"## {r['model']}: ONNX Runtime int8 against torch fp32",
             "",
-            f"{r['rows']} test rows (up to 1,500 per language); throughput on tweet-length texts at batch 32.",
+            f"{r['rows']} test rows (a fixed sample of {r['rows_per_language']} per language); "
+            "throughput on tweet-length texts at batch 32.",
             "",
             "| runtime | texts/s | " + " | ".join(f"macro-F1 {k}" for k in r["torch"]["macro_f1"]) + " |",
             "|---|---|" + "---|" * len(r["torch"]["macro_f1"]),
