@@ -7,6 +7,7 @@ measured there and is left out rather than counted as 0 or 1.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -119,8 +120,8 @@ def cohen_kappa(first: Sequence, second: Sequence) -> float | None:
     if n == 0:
         return None
     observed = sum(a == b for a, b in zip(first, second)) / n
-    categories = set(first) | set(second)
-    chance = sum((list(first).count(c) / n) * (list(second).count(c) / n) for c in categories)
+    first_counts, second_counts = Counter(first), Counter(second)
+    chance = sum(first_counts[c] * second_counts[c] for c in first_counts) / (n * n)
     if chance >= 1.0:
         return None
     return (observed - chance) / (1.0 - chance)
