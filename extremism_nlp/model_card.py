@@ -148,9 +148,11 @@ trained is for research use; `load_corpus(commercial_only=True)` and
 
 ## Limitations
 
-- Extremism positives are mostly tweets of pro-ISIS accounts (2015, labelled by account)
-  and one German right-wing network; other movements and eras are barely represented.
-- Violence positives are rare (under a thousand, none in French).
+- Extremism positives are mostly tweets of pro-ISIS accounts (2015, labelled by account;
+  the project annotations re-judge 1,300 of them one by one) and one German right-wing
+  network; other movements and eras are barely represented.
+- Violence positives are rare (under a thousand; in Arabic and French nearly all come from
+  the project annotations, a few dozen).
 {_model_limits(info)}
 - Dialect and register bias inherited from the sources (for example African-American
   English over-flagged as offensive in one source).
