@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from extremism_nlp.data.annotations import ANNOTATIONS_FILE, TAGS, AnnotationRecord, parse_labels, read_records
+from extremism_nlp.data.splits import stable_hash
 from extremism_nlp.evaluation.metrics import cohen_kappa
 from extremism_nlp.labels import LABELS
 
@@ -97,7 +98,7 @@ def examples(records: list[AnnotationRecord], per_lang: int = EXAMPLES_PER_LANG)
     result = {}
     for lang in LANGS:
         adjudicated = [r for r in records if r.lang == lang and not _identical(r)]
-        adjudicated.sort(key=lambda r: (not _harm_at_stake(r), r.pass1_labels == r.pass2_labels, hashlib.sha256(r.item_id.encode()).hexdigest()))
+        adjudicated.sort(key=lambda r: (not _harm_at_stake(r), r.pass1_labels == r.pass2_labels, stable_hash(r.item_id)))
         result[lang] = adjudicated[:per_lang]
     return result
 
