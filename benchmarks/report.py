@@ -125,7 +125,8 @@ def _onnx_section() -> list[str]:
             f"## {r['model']}: ONNX Runtime int8 against torch fp32",
             "",
             f"{r['rows']} test rows (a fixed sample of {r['rows_per_language']} per language); "
-            "throughput on tweet-length texts at batch 32.",
+            "throughput on tweet-length texts at batch 32. Both runtimes read the same rows: the figures "
+            "compare the runtimes, not the model with others (it may predate the current corpus).",
             "",
             "| runtime | texts/s | " + " | ".join(f"macro-F1 {k}" for k in r["torch"]["macro_f1"]) + " |",
             "|---|---|" + "---|" * len(r["torch"]["macro_f1"]),
