@@ -89,6 +89,40 @@ def _sample(split, max_rows: int | None):
     return split.shuffle(seed=13).select(range(max_rows))
 
 
+def language_sample(split, max_rows: int | None, exponent: float, seed: int = 13):
+    """A training sample of at most ``max_rows`` rows and its sample weights (mean 1).
+
+    Each language's target share of the loss is proportional to n_lang ** (1 - exponent), the
+    mix that `language_weights` gives the whole split. A capped sample follows that mix as far
+    as each language's rows allow (a small language is taken whole and the rest shared out
+    again), so that a short run spends its steps where the weights would put them anyway;
+    the weights make up for what the rows could not.
+    """
+    langs = np.asarray(split["lang"])
+    values, inverse, counts = np.unique(langs, return_inverse=True, return_counts=True)
+    target = counts ** (1.0 - exponent)
+    target = target / target.sum()
+    budget = len(langs) if max_rows is None else min(max_rows, len(langs))
+    taken = np.zeros(len(values), dtype=np.int64)
+    open_ = np.ones(len(values), dtype=bool)
+    while open_.any():  # water-filling: languages that run out are taken whole
+        share = (budget - taken[~open_].sum()) * target / target[open_].sum()
+        full = open_ & (share >= counts)
+        if not full.any():
+            taken[open_] = np.floor(share[open_]).astype(np.int64)
+            break
+        taken[full], open_[full] = counts[full], False
+    rest = budget - taken.sum()  # rounding: the largest open languages take one more row
+    for k in np.argsort(-(counts - taken))[: max(rest, 0)]:
+        taken[k] += 1
+    rng = np.random.default_rng(seed)
+    rows = np.concatenate([rng.permutation(np.flatnonzero(inverse == k))[: taken[k]] for k in range(len(values))])
+    rows = np.sort(rows)
+    per_language = np.divide(target, taken / budget, out=np.zeros_like(target), where=taken > 0)
+    weights = per_language[inverse[rows]]
+    return split.select(rows.tolist()), (weights / weights.mean()).astype(np.float32)
+
+
 def train(config: TrainingConfig) -> Path:
     """Train, calibrate, evaluate and save a model; return its folder."""
     from .data import load_corpus

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,10 @@ from typing import Any
 import numpy as np
 
 from .models.base import ModelInfo
-from .models.transformer import DEFAULT_LORA, TransformerModel, _require_torch, build_network, merge_adapter, resolve_base, trainable_state
-from .training import TrainingConfig, _sample, language_weights
+from .models.transformer import (
+    DEFAULT_LORA, BatchTokenizer, TransformerModel, _require_torch, build_network, merge_adapter, trainable_state,
+)  # fmt: skip
+from .training import TrainingConfig, _sample, language_sample
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +43,7 @@ def _per_language_macro_f1(logits: np.ndarray, targets: np.ndarray, mask: np.nda
 def train_transformer(config: TrainingConfig, corpus) -> TransformerModel:
     """Fine-tune and return the model (not yet calibrated: `training.finalize` does that)."""
     torch = _require_torch()
-    from transformers import AutoTokenizer, EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
+    from transformers import EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
 
     set_seed(config.seed)
     lora = dict(DEFAULT_LORA)
@@ -51,24 +54,19 @@ def train_transformer(config: TrainingConfig, corpus) -> TransformerModel:
         version=config.version,
         backend={"base": config.base, "prefix": prefix, "max_length": 512, "lora": lora, "batch_size": 32},
     )
-    tokenizer = AutoTokenizer.from_pretrained(resolve_base(config.base))
+    tokenizer = BatchTokenizer(config.base)
     network = build_network(config.base, lora)
     info.backend["max_length"] = min(512, int(network.encoder.config.max_position_embeddings))
 
-    train_split = _sample(corpus["train"], config.max_train_rows)
+    train_split, weights = language_sample(corpus["train"], config.max_train_rows, config.language_balance, config.seed)
     val_split = _sample(corpus["validation"], config.max_eval_rows)
     train_targets = np.asarray(train_split["labels"], dtype=np.float32)
     train_mask = np.asarray(train_split["label_mask"], dtype=np.float32)
     pos_weight = torch.tensor(_positive_weights(train_targets, train_mask))
-    weights = language_weights(list(train_split["lang"]), config.language_balance).astype(np.float32)
 
     def encode(batch: dict[str, list]) -> dict[str, Any]:
-        encoded = tokenizer([prefix + text for text in batch["text"]], truncation=True, max_length=config.max_length)
-        return {
-            "input_ids": encoded["input_ids"],
-            "attention_mask": encoded["attention_mask"],
-            "length": [len(ids) for ids in encoded["input_ids"]],
-        }
+        ids = tokenizer.encode([prefix + text for text in batch["text"]], config.max_length)
+        return {"input_ids": ids, "attention_mask": [[1] * len(row) for row in ids], "length": [len(row) for row in ids]}
 
     keep = ["labels", "label_mask", "length"]
     train_ds = train_split.add_column("weight", weights.tolist())
@@ -79,7 +77,7 @@ def train_transformer(config: TrainingConfig, corpus) -> TransformerModel:
 
     def collate(rows: list[dict[str, Any]]) -> dict[str, Any]:
         length = max(len(row["input_ids"]) for row in rows)
-        pad = tokenizer.pad_token_id
+        pad = tokenizer.pad_id
         batch = {
             "input_ids": torch.tensor([row["input_ids"] + [pad] * (length - len(row["input_ids"])) for row in rows]),
             "attention_mask": torch.tensor([row["attention_mask"] + [0] * (length - len(row["attention_mask"])) for row in rows]),
@@ -118,6 +116,7 @@ def train_transformer(config: TrainingConfig, corpus) -> TransformerModel:
     # Checkpoints live in a folder named after the run's settings, so that a run resumes its
     # own checkpoints and never another configuration's.
     settings = {k: v for k, v in asdict(config).items() if k not in ("show_progress", "output_dir", "checkpoint_dir")}
+    settings["lora"] = lora
     run_id = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:10]
     output = Path(config.checkpoint_dir or f"{config.output_dir}-checkpoints") / run_id
     args = TrainingArguments(
@@ -153,6 +152,7 @@ def train_transformer(config: TrainingConfig, corpus) -> TransformerModel:
         logger.info("resuming from the last checkpoint in %s", output)
     trainer.train(resume_from_checkpoint=True if resume else None)
     info.training["train_used"] = len(train_split)
+    info.training["train_languages"] = dict(Counter(train_split["lang"]).most_common())
     info.training["epoch_metrics"] = [entry for entry in trainer.state.log_history if "eval_macro_f1" in entry]
     adapter = trainable_state(network)
     return TransformerModel(info, merge_adapter(network), tokenizer, adapter)

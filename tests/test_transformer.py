@@ -99,8 +99,7 @@ def test_onnx_agrees_with_torch(trained, tmp_path):
     import onnxruntime as ort
 
     session = ort.InferenceSession(str(fp32), providers=["CPUExecutionProvider"])
-    encoded = model.tokenizer(texts, padding=True, return_tensors="np")
-    onnx_logits = session.run(None, {"input_ids": encoded["input_ids"].astype(np.int64), "attention_mask": encoded["attention_mask"].astype(np.int64)})[0]
+    onnx_logits = session.run(None, model.tokenizer(texts, model.max_length))[0]
     assert np.allclose(onnx_logits, reference, atol=1e-4)
     int8 = Classifier.from_pretrained(trained, runtime="onnx")
     assert int8.predict_proba(texts).shape == (3, 4)
