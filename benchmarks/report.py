@@ -104,13 +104,13 @@ def _speed_section() -> list[str]:
     if not files:
         return []
     lines = ["## Speed and memory", "", "Medians of fresh processes on the machine named; tweet-length texts.", ""]
-    lines.append("| model | load s | latency median ms | latency p99 ms | texts/s batch 1 | batch 32 | batch 1000 | peak RSS MB | machine |")
-    lines.append("|---|---|---|---|---|---|---|---|---|")
+    lines.append("| model | texts | load s | latency median ms | latency p99 ms | texts/s batch 1 | batch 32 | batch 1000 | peak RSS MB | machine |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|")
     for path in files:
         s = json.loads(path.read_text())
         t = s["throughput_per_s"]
         lines.append(
-            f"| {s['model']} | {s['load_s']:.2f} | {s['latency_median_ms']:.2f} | {s['latency_p99_ms']:.2f} | "
+            f"| {s['model']} | {s['texts']:,} | {s['load_s']:.2f} | {s['latency_median_ms']:.2f} | {s['latency_p99_ms']:.2f} | "
             f"{t.get('1', 'n/a'):,} | {t.get('32', 'n/a'):,} | {t.get('1000', 'n/a'):,} | {s['peak_rss_mb']:.0f} | {s['machine']} |"
         )
     return lines
