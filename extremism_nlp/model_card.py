@@ -64,8 +64,10 @@ def _model_limits(info: ModelInfo) -> str:
             "  suite (`benchmarks/RESULTS.md`) measures how often this goes wrong."
         )
     backend = info.backend
+    lora = backend.get("lora", {})
+    layers = f"the top {lora['top_layers']} encoder layers" if lora.get("top_layers") else "every encoder layer"
     return (
-        f"- Fine-tuned from `{backend.get('base')}` with a LoRA adapter (rank {backend.get('lora', {}).get('r')}) on "
+        f"- Fine-tuned from `{backend.get('base')}` with a LoRA adapter (rank {lora.get('r')}, on {layers}) on "
         f"{info.training.get('rows', {}).get('train_used', 'n/a')} training rows; inputs get the prefix "
         f"`{backend.get('prefix', '')}`; passages longer than {backend.get('max_length')} tokens are split.\n"
         "- Stance (use versus mention) is learnt only from what the corpus shows: news passages\n"
