@@ -99,6 +99,10 @@ def _functional_section(quality: dict) -> list[str]:
     return lines
 
 
+def _count(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,}"
+
+
 def _speed_section() -> list[str]:
     files = sorted(RESULTS_DIR.glob("speed_*.json"))
     if not files:
@@ -111,7 +115,7 @@ def _speed_section() -> list[str]:
         t = s["throughput_per_s"]
         lines.append(
             f"| {s['model']} | {s['texts']:,} | {s['load_s']:.2f} | {s['latency_median_ms']:.2f} | {s['latency_p99_ms']:.2f} | "
-            f"{t.get('1', 'n/a'):,} | {t.get('32', 'n/a'):,} | {t.get('1000', 'n/a'):,} | {s['peak_rss_mb']:.0f} | {s['machine']} |"
+            f"{_count(t.get('1'))} | {_count(t.get('32'))} | {_count(t.get('1000'))} | {s['peak_rss_mb']:.0f} | {s['machine']} |"
         )
     return lines
 
