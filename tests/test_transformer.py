@@ -90,6 +90,17 @@ def test_lora_merged_and_unmerged_agree(tiny_bert):
     assert torch.allclose(unmerged, merged, atol=1e-5)
 
 
+def test_fast_encoder_load_matches_from_pretrained(tiny_bert):
+    from extremism_nlp.models.transformer import _load_encoder, _load_encoder_for_inference
+
+    ids = torch.tensor([[0, 5, 6, 7, 2], [0, 8, 9, 2, 1]])
+    mask = torch.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 1, 0]])
+    with torch.no_grad():
+        reference = _load_encoder(str(tiny_bert)).eval()(input_ids=ids, attention_mask=mask).last_hidden_state
+        fast = _load_encoder_for_inference(str(tiny_bert))(input_ids=ids, attention_mask=mask).last_hidden_state
+    assert torch.equal(reference, fast)
+
+
 def test_onnx_agrees_with_torch(trained, tmp_path):
     pytest.importorskip("onnxruntime")
     model = load_model(trained)
