@@ -7,7 +7,7 @@ Targets for the transformer default (issue: transformer default): load under 5 s
 base encoder is cached; with runtime="onnx", at least 150 tweet-length texts/s.
 
     python benchmarks/bench_speed.py [--model fast] [--quick]
-    python benchmarks/bench_speed.py --model default --texts 1000 --batch-sizes 1,32 [--runtime onnx]
+    python benchmarks/bench_speed.py --model runs/default-90k --texts 300 --batch-sizes 1,32 [--runtime onnx]
 
 Prints a table and writes benchmarks/results/speed_<model>.json.
 """

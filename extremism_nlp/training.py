@@ -92,15 +92,15 @@ def _sample(split, max_rows: int | None):
 def language_sample(split, max_rows: int | None, exponent: float, seed: int = 13):
     """A training sample of at most ``max_rows`` rows and its sample weights (mean 1).
 
-    Each language's target share of the loss is proportional to n_lang ** (1 - exponent), the
-    mix that `language_weights` gives the whole split. A capped sample follows that mix as far
+    Each language's target share of the loss is what `language_weights` gives it over the
+    whole split (proportional to n_lang ** (1 - exponent)). A capped sample follows that mix as far
     as each language's rows allow (a small language is taken whole and the rest shared out
     again), so that a short run spends its steps where the weights would put them anyway;
     the weights make up for what the rows could not.
     """
     langs = np.asarray(split["lang"])
     values, inverse, counts = np.unique(langs, return_inverse=True, return_counts=True)
-    target = counts ** (1.0 - exponent)
+    target = np.bincount(inverse, weights=language_weights(list(langs), exponent))
     target = target / target.sum()
     budget = len(langs) if max_rows is None else min(max_rows, len(langs))
     taken = np.zeros(len(values), dtype=np.int64)

