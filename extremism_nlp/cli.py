@@ -107,6 +107,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
         max_length=args.max_length,
+        members=args.members,
     )
     folder = train(config)
     print(f"model written to {folder} (card: {folder / 'README.md'})")
@@ -153,7 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     classify.set_defaults(handler=_cmd_classify)
 
     train = commands.add_parser("train", help="train a model on the project corpus")
-    train.add_argument("--model", default="fast", choices=["fast", "transformer"], help="backend to train")
+    train.add_argument("--model", default="fast", choices=["fast", "transformer", "ensemble"], help="backend to train")
+    train.add_argument("--members", nargs="+", help="ensemble: trained models to stack (built-in names or folders)")
     train.add_argument("--base", default="multilingual-e5-small", help="transformer: base encoder (name, folder or hub id)")
     train.add_argument("--epochs", type=float, default=2.0, help="transformer: training epochs (early stopping may end sooner)")
     train.add_argument("--batch-size", type=int, default=32, help="transformer: training batch size")

@@ -33,7 +33,26 @@ def metrics_table(by_group: dict[str, dict[str, Any]], groups: list[str]) -> str
     return "\n".join(lines)
 
 
+def _members_section(info: ModelInfo) -> str:
+    members = info.backend.get("members", [])
+    stack = info.backend.get("stack", [])
+    lines = [
+        "## Members",
+        "",
+        "Each member's calibrated log-odds per label are combined by a logistic regression fitted",
+        "on the validation split (weights below; a larger weight means the stack trusts that member",
+        "more for the label). Inference runs every member: it costs what the slowest one costs.",
+        "",
+        "| label | " + " | ".join(f"`{m['name']}` {m['version']} ({m['type']})" for m in members) + " | bias |",
+        "|---|" + "---|" * (len(members) + 1),
+    ]
+    lines += [f"| `{label}` | " + " | ".join(f"{w:.2f}" for w in row) + " |" for label, row in zip(LABELS, stack)]
+    return "\n".join(lines) + "\n\n"
+
+
 def _base_section(info: ModelInfo) -> str:
+    if info.model_type == "ensemble":
+        return _members_section(info)
     if info.model_type != "transformer":
         return ""
     lines = [
@@ -62,6 +81,11 @@ def _model_limits(info: ModelInfo) -> str:
             "- An n-gram model sees words, not stance: it cannot reliably tell a threat from a news\n"
             "  report that quotes one, or counter-speech from the hate it condemns. The functional\n"
             "  suite (`benchmarks/RESULTS.md`) measures how often this goes wrong."
+        )
+    if info.model_type == "ensemble":
+        return (
+            "- Each member's own limits apply (see their cards); the stack only weighs them, so where\n"
+            "  both are wrong it is wrong too. The functional suite measures use versus mention."
         )
     backend = info.backend
     lora = backend.get("lora", {})

@@ -25,7 +25,7 @@ class TrainingConfig:
     """Everything a training run depends on; stored in the model's config.json.
 
     Attributes:
-        model: backend, ``"fast"`` or ``"transformer"``.
+        model: backend, ``"fast"``, ``"transformer"`` or ``"ensemble"``.
         name, version: identity of the model written.
         output_dir: folder to write the model into.
         data_dir, sources, languages, commercial_only: passed to ``load_corpus``.
@@ -39,6 +39,7 @@ class TrainingConfig:
             ``patience`` epochs without a better validation macro-F1 stop training.
         max_eval_rows: cap on validation rows evaluated each epoch (transformer).
         checkpoint_dir: where the transformer's resumable checkpoints go.
+        members: ensemble: the trained models to stack (built-in names or folders).
     """
 
     model: str = "fast"
@@ -63,6 +64,7 @@ class TrainingConfig:
     seed: int = 13
     max_eval_rows: int | None = 4000
     checkpoint_dir: str | None = None
+    members: list[str] | None = None
 
 
 def language_weights(langs: list[str], exponent: float) -> np.ndarray:
@@ -130,14 +132,22 @@ def train(config: TrainingConfig) -> Path:
     from .models.fast import FastModel
     from .models.features import FeatureConfig
 
-    if config.model not in ("fast", "transformer"):
-        raise ValueError(f"unknown model type {config.model!r}; available: 'fast', 'transformer'")
+    if config.model not in ("fast", "transformer", "ensemble"):
+        raise ValueError(f"unknown model type {config.model!r}; available: 'fast', 'transformer', 'ensemble'")
+    if config.model == "ensemble" and len(config.members or []) < 2:
+        raise ValueError("an ensemble stacks at least two trained models: give their names or folders as members")
     started = time.perf_counter()
     corpus = load_corpus(config.data_dir, config.sources, config.languages, config.commercial_only)
     if config.model == "transformer":
         from .transformer_training import train_transformer
 
         return finalize(train_transformer(config, corpus), corpus, config, started)
+    if config.model == "ensemble":
+        from .models.ensemble import EnsembleModel
+
+        texts, targets, _, _, mask = _split_arrays(corpus["validation"])
+        info = ModelInfo(model_type="ensemble", name=config.name, version=config.version)
+        return finalize(EnsembleModel.fit(info, config.members, texts, targets, mask), corpus, config, started)
     train_split = _sample(corpus["train"], config.max_train_rows)
     texts, targets, langs, _, mask = _split_arrays(train_split)
     logger.info("training %s on %d rows", config.name, len(texts))

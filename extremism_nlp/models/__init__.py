@@ -12,10 +12,11 @@ DEFAULT_MODEL = "fast"
 
 
 def _backends() -> dict[str, type[Model]]:
+    from .ensemble import EnsembleModel
     from .fast import FastModel
     from .transformer import TransformerModel  # imports torch only when a model is loaded
 
-    return {FastModel.model_type: FastModel, TransformerModel.model_type: TransformerModel}
+    return {backend.model_type: backend for backend in (FastModel, TransformerModel, EnsembleModel)}
 
 
 def builtin_models() -> list[str]:

@@ -249,6 +249,7 @@ class TransformerModel(Model):
     """A fine-tuned encoder behind the common `Model` interface."""
 
     model_type = "transformer"
+    load_options = ("runtime",)
 
     def __init__(
         self, info: ModelInfo, network, tokenizer, adapter: dict[str, Any], runtime: str = "torch", folder: Path | None = None

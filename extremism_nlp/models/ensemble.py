@@ -1,0 +1,136 @@
+"""The `ensemble` backend: saved models stacked per label.
+
+Each member's calibrated log-odds for a label go into a logistic regression fitted on the
+validation split. The fine-tuned transformer reads meaning across languages and scripts;
+the n-gram model knows the corpus' surface cues (dialect spellings, hashtags, names). Their
+errors differ, so the stack beats either one alone without a new network to run: an
+ensemble costs what its slowest member costs.
+
+The folder holds only config.json: members are named built-in models or model folders,
+loaded from where they are, and checked against the name and version they were stacked with.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..labels import LABELS
+from .base import CONFIG_FILE, Model, ModelInfo
+
+
+def member_folder(ref: str, ensemble_folder: Path | None = None) -> Path:
+    """Folder of a member: a subfolder of the ensemble's own folder, a built-in name or a path."""
+    from . import resolve_model_path
+
+    if ensemble_folder is not None and (ensemble_folder / ref / CONFIG_FILE).is_file():
+        return ensemble_folder / ref
+    return resolve_model_path(ref)
+
+
+class EnsembleModel(Model):
+    """Per-label logistic regression over the members' calibrated log-odds."""
+
+    model_type = "ensemble"
+
+    def __init__(self, info: ModelInfo, members: list[Model]) -> None:
+        super().__init__(info)
+        stack = np.asarray(info.backend["stack"], dtype=np.float64)
+        if stack.shape != (len(LABELS), len(members) + 1):
+            raise ValueError(f"stack weights {stack.shape} do not fit {len(members)} members and {len(LABELS)} labels")
+        self.members = members
+        self.weights, self.bias = stack[:, :-1], stack[:, -1]
+        # Passages must fit every member's window.
+        self.window_chars = min(member.window_chars for member in members)
+
+    def member_log_odds(self, texts: list[str]) -> np.ndarray:
+        """Calibrated log-odds of every member, shape (n, len(LABELS), n_members)."""
+        return np.stack([apply_platt_logit(m.decision_function(texts), m) for m in self.members], axis=-1)
+
+    def decision_function(self, texts: list[str]) -> np.ndarray:
+        return np.einsum("nkm,km->nk", self.member_log_odds(texts), self.weights) + self.bias
+
+    def save_pretrained(self, path: str | Path) -> None:
+        self._write_info(Path(path))
+
+    @classmethod
+    def from_pretrained(cls, path: Path, info: ModelInfo, **options: Any) -> EnsembleModel:
+        """``options`` go to the members whose backend takes them (``runtime`` to a
+        transformer member)."""
+        from . import _backends, load_model
+
+        backends = _backends()
+        members, accepted = [], set()
+        for spec in info.backend["members"]:
+            folder = member_folder(spec["model"], path)
+            member_info = ModelInfo.from_file(folder / CONFIG_FILE)
+            own = {k: v for k, v in options.items() if k in backends[member_info.model_type].load_options}
+            accepted |= own.keys()
+            member = load_model(folder, **own)
+            if (member.info.name, member.info.version) != (spec["name"], spec["version"]):
+                raise ValueError(
+                    f"{path}: member {spec['model']!r} is {member.info.name} {member.info.version}, but the stack was "
+                    f"fitted on {spec['name']} {spec['version']}; fit the ensemble again"
+                )
+            members.append(member)
+        if unknown := set(options) - accepted:
+            raise ValueError(f"no member of {path} takes the load options {sorted(unknown)}")
+        return cls(info, members)
+
+    @classmethod
+    def fit(
+        cls, info: ModelInfo, refs: list[str], texts: list[str], targets: np.ndarray, mask: np.ndarray, c: float = 1.0
+    ) -> EnsembleModel:
+        """Stack the models ``refs`` (built-in names or folders) on labelled texts, in
+        practice the validation split, each label on the rows judged for it."""
+        from sklearn.linear_model import LogisticRegression
+
+        from ..classifier import Classifier
+        from . import load_model
+
+        members = [load_model(ref) for ref in refs]
+        # Read as the Classifier reads (long texts in passages) and calibrate as each member does.
+        log_odds = np.stack(
+            [apply_platt_logit(Classifier(m).decision_function(texts, batch_size=2000), m) for m in members], axis=-1
+        )
+        stack = np.zeros((len(LABELS), len(members) + 1))
+        judged = mask.astype(bool)
+        for k in range(len(LABELS)):
+            rows, y = judged[:, k], targets[judged[:, k], k]
+            if 0 < y.sum() < len(y):
+                regression = LogisticRegression(C=c).fit(log_odds[rows, k], y)
+                stack[k, :-1], stack[k, -1] = regression.coef_[0], regression.intercept_[0]
+            else:  # nothing to learn from: the plain mean of the members' log-odds
+                stack[k, :-1] = 1.0 / len(members)
+        info.backend = {
+            "members": [
+                {"model": _reference(ref), "name": m.info.name, "version": m.info.version, "type": m.model_type}
+                for ref, m in zip(refs, members)
+            ],
+            "stack": stack.round(6).tolist(),
+        }
+        # The members trained on overlapping samples of one train split: the largest is what the stack saw.
+        info.training["train_used"] = max((m.info.training.get("rows", {}).get("train_used") or 0) for m in members) or None
+        info.training["members"] = [
+            {"name": m.info.name, "version": m.info.version, "type": m.model_type, "train_used": m.info.training.get("rows", {}).get("train_used")}
+            for m in members
+        ]
+        return cls(info, members)
+
+
+def apply_platt_logit(logits: np.ndarray, member: Model) -> np.ndarray:
+    """A member's raw logits on the log-odds scale of its calibrated probabilities."""
+    platt = np.asarray(member.info.platt)
+    return logits * platt[:, 0] + platt[:, 1]
+
+
+def _reference(ref: str) -> str:
+    """How config.json names a member: built-in names as they are, folders as absolute paths
+    (an ensemble saved elsewhere still finds them)."""
+    from . import BUILTIN_DIR
+
+    if (BUILTIN_DIR / ref / CONFIG_FILE).is_file():
+        return ref
+    return str(Path(ref).expanduser().resolve())
