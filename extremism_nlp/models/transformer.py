@@ -45,19 +45,19 @@ def _require_torch():
         import transformers  # noqa: F401
     except ImportError:
         raise ImportError(
-            'the transformer backend needs the "transformer" extra: pip install "extremism-nlp[transformer]" '
+            "the transformer backend needs torch and transformers, part of the core install: pip install extremism-nlp "
             "(CPU: pip install torch==2.13.0 first; GPU: the CUDA build of torch from pytorch.org)"
         ) from None
     return torch
 
 
-def _require(module: str, purpose: str):
+def _require(module: str, purpose: str, extra: str):
     import importlib
 
     try:
         return importlib.import_module(module)
     except ImportError:
-        raise ImportError(f'{purpose} needs {module}, part of the "transformer" extra: pip install "extremism-nlp[transformer]"') from None
+        raise ImportError(f'{purpose} needs {module}, part of the "{extra}" extra: pip install "extremism-nlp[{extra}]"') from None
 
 
 def resolve_base(base: str) -> str:
@@ -133,7 +133,7 @@ def _load_encoder_for_inference(base: str):
 def build_network(base: str, lora: dict[str, Any], n_labels: int = len(LABELS)):
     """Base encoder with a LoRA adapter (peft) and a linear head on mean pooling: the
     network that is trained."""
-    peft = _require("peft", "fine-tuning a transformer")
+    peft = _require("peft", "fine-tuning a transformer", "train")
     encoder = _load_encoder(base)
     n_layers = int(encoder.config.num_hidden_layers)
     top = lora.get("top_layers")
@@ -325,7 +325,7 @@ class TransformerModel(Model):
         quantise its weights to int8 (onnxruntime dynamic quantisation)."""
         import torch
 
-        onnx = _require("onnx", "the ONNX export")
+        onnx = _require("onnx", "the ONNX export", "onnx")
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         fp32 = folder / "model.onnx"
@@ -338,7 +338,7 @@ class TransformerModel(Model):
         )  # fmt: skip
         if not quantize:
             return fp32
-        _require("onnxruntime", "int8 quantisation")
+        _require("onnxruntime", "int8 quantisation", "onnx")
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         # Per-channel weight scales, and the feed-forward down-projections of the lower half of
@@ -359,7 +359,7 @@ class TransformerModel(Model):
 
     def _onnx_session(self):
         if self._onnx is None:
-            ort = _require("onnxruntime", 'runtime="onnx"')
+            ort = _require("onnxruntime", 'runtime="onnx"', "onnx")
             if self.folder is None:
                 raise ValueError("runtime='onnx' needs a model loaded from a folder")
             path = self.folder / ONNX_FILE  # shipped with the model, if its author exported one
