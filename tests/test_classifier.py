@@ -147,6 +147,9 @@ def test_builtin_default_model_classifies_three_languages():
         "ar": "عقدت في الرياض قمة دولية لمكافحة الإرهاب اليوم.",
     }
     predictions = extremism_nlp.classify(list(texts.values()))
+    default = extremism_nlp.Classifier.from_pretrained()
+    assert default.model.model_type == "ensemble"
+    assert [m.model_type for m in default.model.members] == ["transformer", "fast"]
     for (lang, _), p in zip(texts.items(), predictions):
         assert p.lang == lang
         assert set(p.scores) == set(LABELS)

@@ -7,7 +7,7 @@ from pathlib import Path
 from .base import CONFIG_FILE, Model, ModelInfo
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "resources" / "models"
-DEFAULT_MODEL = "fast"
+DEFAULT_MODEL = "default"
 """What `classify()` uses when no model is named: the best model that ships."""
 
 
@@ -36,7 +36,7 @@ def resolve_model_path(name_or_path: str | Path) -> Path:
     if (path / CONFIG_FILE).is_file():
         return path.resolve()
     raise ValueError(
-        f"no model {str(name_or_path)!r}: not a built-in name ({', '.join(['default', *builtin_models()])}) "
+        f"no model {str(name_or_path)!r}: not a built-in name ({', '.join(sorted({'default', *builtin_models()}))}) "
         f"and not a folder with a {CONFIG_FILE}"
     )
 
