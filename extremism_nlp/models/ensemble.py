@@ -21,15 +21,6 @@ from ..labels import LABELS
 from .base import CONFIG_FILE, Model, ModelInfo
 
 
-def member_folder(ref: str, ensemble_folder: Path | None = None) -> Path:
-    """Folder of a member: a subfolder of the ensemble's own folder, a built-in name or a path."""
-    from . import resolve_model_path
-
-    if ensemble_folder is not None and (ensemble_folder / ref / CONFIG_FILE).is_file():
-        return ensemble_folder / ref
-    return resolve_model_path(ref)
-
-
 class EnsembleModel(Model):
     """Per-label logistic regression over the members' calibrated log-odds."""
 
@@ -59,12 +50,12 @@ class EnsembleModel(Model):
     def from_pretrained(cls, path: Path, info: ModelInfo, **options: Any) -> EnsembleModel:
         """``options`` go to the members whose backend takes them (``runtime`` to a
         transformer member)."""
-        from . import _backends, load_model
+        from . import _backends, load_model, resolve_model_path
 
         backends = _backends()
         members, accepted = [], set()
         for spec in info.backend["members"]:
-            folder = member_folder(spec["model"], path)
+            folder = resolve_model_path(spec["model"])
             member_info = ModelInfo.from_file(folder / CONFIG_FILE)
             own = {k: v for k, v in options.items() if k in backends[member_info.model_type].load_options}
             accepted |= own.keys()
