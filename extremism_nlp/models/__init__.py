@@ -46,10 +46,15 @@ def load_model(name_or_path: str | Path, **options) -> Model:
     backend (the transformer takes ``runtime="torch"`` or ``"onnx"``)."""
     path = resolve_model_path(name_or_path)
     info = ModelInfo.from_file(path / CONFIG_FILE)
+    return backend_for(info, path).from_pretrained(path, info, **options)
+
+
+def backend_for(info: ModelInfo, path: Path) -> type[Model]:
+    """The backend class of a model folder's config (``path`` names it in the error)."""
     backends = _backends()
     if info.model_type not in backends:
         raise ValueError(f"{path} holds a {info.model_type!r} model; known types: {', '.join(backends)}")
-    return backends[info.model_type].from_pretrained(path, info, **options)
+    return backends[info.model_type]
 
 
 __all__ = ["DEFAULT_MODEL", "Model", "ModelInfo", "builtin_models", "load_model", "resolve_model_path"]

@@ -20,9 +20,14 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
 
 
+def platt_log_odds(logits: np.ndarray, platt: np.ndarray) -> np.ndarray:
+    """Calibrated log-odds from logits (n, k) and Platt parameters (k, 2) = (slope, intercept)."""
+    return logits * platt[:, 0] + platt[:, 1]
+
+
 def apply_platt(logits: np.ndarray, platt: np.ndarray) -> np.ndarray:
     """Probabilities from logits (n, k) and Platt parameters (k, 2) = (slope, intercept)."""
-    return sigmoid(logits * platt[:, 0] + platt[:, 1])
+    return sigmoid(platt_log_odds(logits, platt))
 
 
 def fit_platt(logit: np.ndarray, target: np.ndarray) -> tuple[float, float]:

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..labels import LABELS
 from .base import CONFIG_FILE, Model, ModelInfo
+from .calibration import platt_log_odds
 
 
 class EnsembleModel(Model):
@@ -38,7 +39,7 @@ class EnsembleModel(Model):
 
     def member_log_odds(self, texts: list[str]) -> np.ndarray:
         """Calibrated log-odds of every member, shape (n, len(LABELS), n_members)."""
-        return np.stack([apply_platt_logit(m.decision_function(texts), m) for m in self.members], axis=-1)
+        return np.stack([_log_odds(m, m.decision_function(texts)) for m in self.members], axis=-1)
 
     def decision_function(self, texts: list[str]) -> np.ndarray:
         return np.einsum("nkm,km->nk", self.member_log_odds(texts), self.weights) + self.bias
@@ -50,22 +51,21 @@ class EnsembleModel(Model):
     def from_pretrained(cls, path: Path, info: ModelInfo, **options: Any) -> EnsembleModel:
         """``options`` go to the members whose backend takes them (``runtime`` to a
         transformer member)."""
-        from . import _backends, load_model, resolve_model_path
+        from . import backend_for, resolve_model_path
 
-        backends = _backends()
         members, accepted = [], set()
         for spec in info.backend["members"]:
             folder = resolve_model_path(spec["model"])
             member_info = ModelInfo.from_file(folder / CONFIG_FILE)
-            own = {k: v for k, v in options.items() if k in backends[member_info.model_type].load_options}
-            accepted |= own.keys()
-            member = load_model(folder, **own)
-            if (member.info.name, member.info.version) != (spec["name"], spec["version"]):
+            if (member_info.name, member_info.version) != (spec["name"], spec["version"]):
                 raise ValueError(
-                    f"{path}: member {spec['model']!r} is {member.info.name} {member.info.version}, but the stack was "
+                    f"{path}: member {spec['model']!r} is {member_info.name} {member_info.version}, but the stack was "
                     f"fitted on {spec['name']} {spec['version']}; fit the ensemble again"
                 )
-            members.append(member)
+            backend = backend_for(member_info, folder)
+            own = {k: v for k, v in options.items() if k in backend.load_options}
+            accepted |= own.keys()
+            members.append(backend.from_pretrained(folder, member_info, **own))
         if unknown := set(options) - accepted:
             raise ValueError(f"no member of {path} takes the load options {sorted(unknown)}")
         return cls(info, members)
@@ -84,7 +84,7 @@ class EnsembleModel(Model):
         members = [load_model(ref) for ref in refs]
         # Read as the Classifier reads (long texts in passages) and calibrate as each member does.
         log_odds = np.stack(
-            [apply_platt_logit(Classifier(m).decision_function(texts, batch_size=2000), m) for m in members], axis=-1
+            [_log_odds(m, Classifier(m).decision_function(texts, batch_size=2000)) for m in members], axis=-1
         )
         stack = np.zeros((len(LABELS), len(members) + 1))
         judged = mask.astype(bool)
@@ -104,17 +104,12 @@ class EnsembleModel(Model):
         }
         # The members trained on overlapping samples of one train split: the largest is what the stack saw.
         info.training["train_used"] = max((m.info.training.get("rows", {}).get("train_used") or 0) for m in members) or None
-        info.training["members"] = [
-            {"name": m.info.name, "version": m.info.version, "type": m.model_type, "train_used": m.info.training.get("rows", {}).get("train_used")}
-            for m in members
-        ]
         return cls(info, members)
 
 
-def apply_platt_logit(logits: np.ndarray, member: Model) -> np.ndarray:
+def _log_odds(member: Model, logits: np.ndarray) -> np.ndarray:
     """A member's raw logits on the log-odds scale of its calibrated probabilities."""
-    platt = np.asarray(member.info.platt)
-    return logits * platt[:, 0] + platt[:, 1]
+    return platt_log_odds(logits, np.asarray(member.info.platt))
 
 
 def _reference(ref: str) -> str:
