@@ -107,6 +107,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
         max_length=args.max_length,
+        seed=args.seed,
+        init_from=args.init_from,
         members=args.members,
     )
     folder = train(config)
@@ -161,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=int, default=32, help="transformer: training batch size")
     train.add_argument("--learning-rate", type=float, default=3e-4, help="transformer: peak learning rate (LoRA and head)")
     train.add_argument("--max-length", type=int, default=128, help="transformer: tokens per training text (longer ones are cut)")
+    train.add_argument(
+        "--init-from", help="transformer: start from this trained transformer's adapter and head (name or folder)"
+    )
+    train.add_argument("--seed", type=int, default=13, help="seed of the training sample and of training itself")
     train.add_argument("--name", help="model name (default: the backend name)")
     train.add_argument("--output", help="model folder to write (default: runs/NAME)")
     train.add_argument("--data-dir", help="folder of the raw corpora")

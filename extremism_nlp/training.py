@@ -39,6 +39,8 @@ class TrainingConfig:
             ``patience`` epochs without a better validation macro-F1 stop training.
         max_eval_rows: cap on validation rows evaluated each epoch (transformer).
         checkpoint_dir: where the transformer's resumable checkpoints go.
+        init_from: transformer: a trained transformer (built-in name or folder) whose LoRA
+            matrices and head training starts from, to continue a model on more data.
         members: ensemble: the trained models to stack (built-in names or folders).
     """
 
@@ -64,6 +66,7 @@ class TrainingConfig:
     seed: int = 13
     max_eval_rows: int | None = 4000
     checkpoint_dir: str | None = None
+    init_from: str | None = None
     members: list[str] | None = None
 
 

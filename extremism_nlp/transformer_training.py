@@ -40,6 +40,29 @@ def _per_language_macro_f1(logits: np.ndarray, targets: np.ndarray, mask: np.nda
     return {("macro_f1" if g == "all" else f"macro_f1_{g}"): (v["macro_f1"] or 0.0) for g, v in groups.items() if g == "all" or v["rows"] >= 50}
 
 
+def _warm_start(network, reference: str, base: str, lora: dict[str, Any]) -> dict[str, str]:
+    """Load a trained transformer's LoRA matrices and head into ``network``; returns the
+    name and version it came from. Its base and adapter shape must be the ones trained here."""
+    from safetensors.torch import load_file
+
+    from .models import resolve_model_path
+    from .models.base import CONFIG_FILE
+    from .models.transformer import ADAPTER_FILE
+
+    folder = resolve_model_path(reference)
+    source = ModelInfo.from_file(folder / CONFIG_FILE)
+    if source.model_type != "transformer" or source.backend.get("base") != base or source.backend.get("lora", DEFAULT_LORA) != lora:
+        raise ValueError(
+            f"--init-from {reference!r} is a {source.model_type} model on {source.backend.get('base')!r}; training needs "
+            f"a transformer on {base!r} with the adapter {lora}"
+        )
+    missing, unexpected = network.load_state_dict(load_file(str(folder / ADAPTER_FILE)), strict=False)
+    untouched = [name for name in missing if "lora_" in name or name.startswith("head.")]
+    if unexpected or untouched:
+        raise ValueError(f"the adapter of {reference!r} does not fit this network: {(unexpected or untouched)[:3]}")
+    return {"name": source.name, "version": source.version}
+
+
 def train_transformer(config: TrainingConfig, corpus) -> TransformerModel:
     """Fine-tune and return the model (not yet calibrated: `training.finalize` does that)."""
     torch = _require_torch()
@@ -56,6 +79,8 @@ def train_transformer(config: TrainingConfig, corpus) -> TransformerModel:
     )
     tokenizer = BatchTokenizer(config.base)
     network = build_network(config.base, lora)
+    if config.init_from:
+        info.training["initialised_from"] = _warm_start(network, config.init_from, config.base, lora)
     info.backend["max_length"] = min(512, int(network.encoder.config.max_position_embeddings))
 
     train_split, weights = language_sample(corpus["train"], config.max_train_rows, config.language_balance, config.seed)

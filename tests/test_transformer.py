@@ -75,6 +75,21 @@ def test_train_save_load_gives_the_same_logits(trained):
     assert classifier.predict_proba(texts).shape == (4, 4)
 
 
+def test_training_continues_from_a_trained_model(trained, tiny_bert, tmp_path):
+    # With a zero learning rate nothing moves: the result is the starting model's weights.
+    config = TrainingConfig(
+        model="transformer", name="continued", base=str(tiny_bert), data_dir=load_model(trained).info.training["config"]["data_dir"],
+        output_dir=str(tmp_path / "continued"), max_train_rows=16, max_eval_rows=16, batch_size=16, epochs=1,
+        learning_rate=0.0, seed=14, init_from=str(trained), show_progress=False,
+    )  # fmt: skip
+    continued = train(config)
+    texts = ["we will kill them", "les dirigeants"]
+    assert np.allclose(load_model(continued).decision_function(texts), load_model(trained).decision_function(texts), atol=1e-5)
+    assert load_model(continued).info.training["initialised_from"] == {"name": "tiny-transformer", "version": load_model(trained).info.version}
+    with pytest.raises(ValueError, match="init-from"):
+        train(TrainingConfig(**{**config.__dict__, "init_from": "fast", "output_dir": str(tmp_path / "wrong")}))
+
+
 def test_lora_merged_and_unmerged_agree(tiny_bert):
     network = build_network(str(tiny_bert), {"r": 4, "alpha": 8, "dropout": 0.0, "target_modules": ["query", "value"]})
     with torch.no_grad():
