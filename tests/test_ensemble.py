@@ -51,7 +51,7 @@ def test_logits_are_the_stack_of_member_log_odds(stacked):
 
 def test_saved_ensemble_loads_with_identical_scores(stacked):
     model, folder = stacked
-    texts = ["we will kill them", "vermin", "", "مرحبا"]
+    texts = ["we will kill them", "vermin", "", "مرحبا", *TEXTS[:3]]  # the fitted model remembers TEXTS' scores
     config = json.loads((folder / "config.json").read_text())
     assert config["model_type"] == "ensemble" and len(config["backend"]["members"]) == 2
     assert list(folder.iterdir()) == [folder / "config.json"]  # members stay where they are

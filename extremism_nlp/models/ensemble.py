@@ -36,9 +36,19 @@ class EnsembleModel(Model):
         self.weights, self.bias = stack[:, :-1], stack[:, -1]
         # Passages must fit every member's window.
         self.window_chars = min(member.window_chars for member in members)
+        # The members' scores of the texts `fit` saw: calibrating the stack on the same
+        # validation split then does not run the members over it again (minutes each).
+        self._fitted_log_odds: dict[str, np.ndarray] = {}
 
     def member_log_odds(self, texts: list[str]) -> np.ndarray:
         """Calibrated log-odds of every member, shape (n, len(LABELS), n_members)."""
+        if not self._fitted_log_odds:
+            return self._score(texts)
+        missing = list(dict.fromkeys(text for text in texts if text not in self._fitted_log_odds))
+        scored = dict(zip(missing, self._score(missing))) if missing else {}
+        return np.stack([self._fitted_log_odds[t] if t in self._fitted_log_odds else scored[t] for t in texts])
+
+    def _score(self, texts: list[str]) -> np.ndarray:
         return np.stack([_log_odds(m, m.decision_function(texts)) for m in self.members], axis=-1)
 
     def decision_function(self, texts: list[str]) -> np.ndarray:
@@ -104,7 +114,9 @@ class EnsembleModel(Model):
         }
         # The members trained on overlapping samples of one train split: the largest is what the stack saw.
         info.training["train_used"] = max((m.info.training.get("rows", {}).get("train_used") or 0) for m in members) or None
-        return cls(info, members)
+        model = cls(info, members)
+        model._fitted_log_odds = dict(zip(texts, log_odds))
+        return model
 
 
 def _log_odds(member: Model, logits: np.ndarray) -> np.ndarray:
