@@ -99,6 +99,11 @@ def _model_limits(info: ModelInfo) -> str:
     )
 
 
+def _continued_from(training: dict) -> str:
+    start = training.get("initialised_from")
+    return f"Training continued from `{start['name']}` {start['version']} (its adapter and head).\n" if start else ""
+
+
 def render_model_card(info: ModelInfo) -> str:
     training = info.training
     metrics = training.get("test_metrics", {})
@@ -185,7 +190,7 @@ trained is for research use; `load_corpus(commercial_only=True)` and
 
 ## Training configuration
 
-Train time: {training.get('train_seconds', 'n/a')} s on the machine that made it.
+{_continued_from(training)}Train time: {training.get('train_seconds', 'n/a')} s on the machine that made it.
 Config: `{training.get('config', {})}`
 """
 

@@ -86,6 +86,7 @@ def test_training_continues_from_a_trained_model(trained, tiny_bert, tmp_path):
     texts = ["we will kill them", "les dirigeants"]
     assert np.allclose(load_model(continued).decision_function(texts), load_model(trained).decision_function(texts), atol=1e-5)
     assert load_model(continued).info.training["initialised_from"] == {"name": "tiny-transformer", "version": load_model(trained).info.version}
+    assert "continued from `tiny-transformer`" in (continued / "README.md").read_text()
     with pytest.raises(ValueError, match="init-from"):
         train(TrainingConfig(**{**config.__dict__, "init_from": "fast", "output_dir": str(tmp_path / "wrong")}))
 
