@@ -9,7 +9,8 @@ base weights, so inference costs what the plain encoder costs.
 
 Inference: texts sorted by length and padded per batch, ``torch.inference_mode``, torch's default
 number of threads. An ONNX Runtime path with dynamic int8 quantisation is selectable with
-``runtime="onnx"``.
+``runtime="onnx"``; its export is made once into the user cache, and a load that finds it
+there builds no torch network at all.
 """
 
 from __future__ import annotations
