@@ -11,12 +11,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from bench_speed import machine_description  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "corpus.json"
 
@@ -48,7 +51,7 @@ def main() -> None:
         "cached_load_median_s": round(statistics.median(warm), 2),
         "cached_load_runs_s": [round(w, 2) for w in warm],
         "targets": {"cold_build_s": 60, "cached_load_s": 5},
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": machine_description(),
     }
     print(f"rows in the corpus:        {rows}")
     print(f"cold build from raw files: {cold:.1f} s   (target < 60 s)")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_speed import texts_for_benchmark  # noqa: E402
+from bench_speed import machine_description, texts_for_benchmark  # noqa: E402
 from run_quality import test_rows  # noqa: E402
 
 from extremism_nlp import Classifier  # noqa: E402
@@ -39,7 +39,7 @@ def main() -> None:
     run_quality.QUICK_ROWS_PER_LANGUAGE = args.rows
     rows = test_rows(None, quick=True)
     speed_texts = texts_for_benchmark(args.speed_texts)
-    result = {"model": args.model, "rows": len(rows["text"]), "rows_per_language": args.rows}
+    result = {"model": args.model, "rows": len(rows["text"]), "rows_per_language": args.rows, "machine": machine_description()}
     for runtime in ("torch", "onnx"):
         classifier = Classifier.from_pretrained(args.model, runtime=runtime)
         classifier.predict_proba(speed_texts[:32])  # warm-up (and the one-off ONNX export)

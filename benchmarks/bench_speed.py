@@ -19,12 +19,30 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
 from pathlib import Path
 
 RESULTS_DIR = Path(__file__).parent / "results"
+# The SIMD extensions int8 matrix kernels use: with VNNI an int8 multiply-add is one
+# instruction, with AVX2 alone it is several, so ONNX int8's gain over fp32 depends on them.
+_INT8_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8")
+
+
+def machine_description() -> str:
+    """Architecture, cores, CPU model and int8-relevant SIMD flags: speed figures mean
+    little without them."""
+    model, flags = platform.processor() or "unknown CPU", set()
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+        model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.M).group(1).strip()
+        flags = set(re.search(r"^flags\s*:\s*(.+)$", cpuinfo, re.M).group(1).split())
+    except (OSError, AttributeError):  # not Linux, or an unusual cpuinfo: say less
+        pass
+    simd = "/".join(f for f in _INT8_FLAGS if f in flags) or "no AVX2"
+    return f"{platform.machine()}, {os.cpu_count()} cores, {model} ({simd}), Python {platform.python_version()}"
 
 # Tweet-length texts in the main languages, written for this benchmark (no corpus needed).
 _SEEDS = [
@@ -116,7 +134,7 @@ def main() -> None:
         "latency_p99_ms": round(median("latency_p99_ms"), 3),
         "throughput_per_s": {str(b): round(median("throughput_per_s", str(b))) for b in batch_sizes},
         "peak_rss_mb": round(median("peak_rss_mb"), 1),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": machine_description(),
     }
     print(f"model {args.model}: {n_texts} texts, medians of {runs} fresh processes")
     print(f"  load                      {summary['load_s']:.3f} s")
