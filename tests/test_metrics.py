@@ -1,7 +1,14 @@
 import numpy as np
 import pytest
 
-from extremism_nlp.evaluation.metrics import average_precision, grouped_metrics, label_metrics, macro_f1, roc_auc
+from extremism_nlp.evaluation.metrics import (
+    average_precision,
+    best_threshold_f1,
+    grouped_metrics,
+    label_metrics,
+    macro_f1,
+    roc_auc,
+)
 
 
 def test_roc_auc_known_values():
@@ -12,6 +19,21 @@ def test_roc_auc_known_values():
 
 def test_average_precision_known_value():
     assert average_precision(np.array([1, 0, 1]), np.array([0.9, 0.8, 0.7])) == pytest.approx((1 + 2 / 3) / 2)
+
+
+def test_best_threshold_f1_is_the_best_cut_and_keeps_ties_together():
+    y = np.array([1, 0, 1, 0, 0])
+    # Cuts: top 1 -> F1 2/3; top 3 -> 2*2/(3+2) = 0.8; every other cut is lower.
+    assert best_threshold_f1(y, np.array([0.9, 0.8, 0.7, 0.2, 0.1])) == pytest.approx(0.8)
+    # The negative tied with the top positive cannot be left out: top 2 -> 2/4, top 3 -> 0.8.
+    assert best_threshold_f1(y, np.array([0.9, 0.9, 0.7, 0.2, 0.1])) == pytest.approx(0.8)
+    assert best_threshold_f1(np.array([1, 0]), np.array([0.5, 0.5])) == pytest.approx(2 / 3)
+    assert best_threshold_f1(np.array([0, 0]), np.array([0.5, 0.6])) is None
+    # The F1 at any threshold is at most the bound.
+    rng = np.random.default_rng(0)
+    y, score = rng.integers(0, 2, 200), rng.random(200)
+    predicted = (score >= 0.5).astype(int)
+    assert label_metrics(y[:, None].repeat(4, 1), predicted[:, None].repeat(4, 1))["hate"]["f1"] <= best_threshold_f1(y, score)
 
 
 def test_macro_f1_skips_labels_without_positives():

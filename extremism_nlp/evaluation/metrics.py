@@ -57,6 +57,23 @@ def average_precision(y_true: np.ndarray, score: np.ndarray) -> float | None:
     return float(precision_at[hits].sum() / n_pos)
 
 
+def best_threshold_f1(y_true: np.ndarray, score: np.ndarray) -> float | None:
+    """The highest F1 any single cut of ``score`` gives on these very rows: an upper bound
+    on what choosing a threshold can do, not a result. Far above the F1 at the model's own
+    threshold, the threshold is at fault; close to it, only a better ranking helps. None
+    without positives."""
+    y_true = y_true.astype(bool)
+    n_pos = int(y_true.sum())
+    if n_pos == 0:
+        return None
+    order = np.argsort(-score, kind="mergesort")
+    true_positives = np.cumsum(y_true[order])
+    # Only cut between distinct scores: tied rows are decided together.
+    distinct = np.r_[score[order][1:] != score[order][:-1], True]
+    f1 = 2 * true_positives / (np.arange(1, len(score) + 1) + n_pos)
+    return float(f1[distinct].max())
+
+
 def label_metrics(
     y_true: np.ndarray, y_pred: np.ndarray, y_score: np.ndarray | None = None, mask: np.ndarray | None = None
 ) -> dict[str, dict[str, Any]]:
@@ -85,6 +102,7 @@ def label_metrics(
         if y_score_k is not None:
             entry["roc_auc"] = roc_auc(y_true_k, y_score_k)
             entry["pr_auc"] = average_precision(y_true_k, y_score_k)
+            entry["best_threshold_f1"] = best_threshold_f1(y_true_k, y_score_k)
         result[label] = entry
     return result
 
