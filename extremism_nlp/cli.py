@@ -109,6 +109,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         max_length=args.max_length,
         seed=args.seed,
         init_from=args.init_from,
+        train_languages=args.train_languages,
         members=args.members,
     )
     folder = train(config)
@@ -165,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--max-length", type=int, default=128, help="transformer: tokens per training text (longer ones are cut)")
     train.add_argument(
         "--init-from", help="transformer: start from this trained transformer's adapter and head (name or folder)"
+    )
+    train.add_argument(
+        "--train-languages", nargs="+", help="transformer: train only on rows in these languages (validation and test stay whole)"
     )
     train.add_argument("--seed", type=int, default=13, help="seed of the training sample and of training itself")
     train.add_argument("--name", help="model name (default: the backend name)")

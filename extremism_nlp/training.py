@@ -41,6 +41,9 @@ class TrainingConfig:
         checkpoint_dir: where the transformer's resumable checkpoints go.
         init_from: transformer: a trained transformer (built-in name or folder) whose LoRA
             matrices and head training starts from, to continue a model on more data.
+        train_languages: transformer: draw the training sample from these languages only;
+            validation, calibration and test stay whole. With ``init_from``, a continued run
+            spends its steps where the model is weakest.
         members: ensemble: the trained models to stack (built-in names or folders).
     """
 
@@ -67,6 +70,7 @@ class TrainingConfig:
     max_eval_rows: int | None = 4000
     checkpoint_dir: str | None = None
     init_from: str | None = None
+    train_languages: list[str] | None = None
     members: list[str] | None = None
 
 
@@ -137,6 +141,8 @@ def train(config: TrainingConfig) -> Path:
 
     if config.model not in ("fast", "transformer", "ensemble"):
         raise ValueError(f"unknown model type {config.model!r}; available: 'fast', 'transformer', 'ensemble'")
+    if config.model != "transformer" and (config.init_from or config.train_languages):
+        raise ValueError("init_from and train_languages apply to transformer training only")
     if config.model == "ensemble" and len(config.members or []) < 2:
         raise ValueError("an ensemble stacks at least two trained models: give their names or folders as members")
     started = time.perf_counter()

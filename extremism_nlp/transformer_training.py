@@ -83,7 +83,13 @@ def train_transformer(config: TrainingConfig, corpus) -> TransformerModel:
         info.training["initialised_from"] = _warm_start(network, config.init_from, config.base, lora)
     info.backend["max_length"] = min(512, int(network.encoder.config.max_position_embeddings))
 
-    train_split, weights = language_sample(corpus["train"], config.max_train_rows, config.language_balance, config.seed)
+    train_pool = corpus["train"]
+    if config.train_languages:
+        wanted = set(config.train_languages)
+        train_pool = train_pool.filter(lambda lang: lang in wanted, input_columns="lang")
+        if len(train_pool) == 0:
+            raise ValueError(f"no training rows in the languages {sorted(wanted)}")
+    train_split, weights = language_sample(train_pool, config.max_train_rows, config.language_balance, config.seed)
     val_split = _sample(corpus["validation"], config.max_eval_rows)
     train_targets = np.asarray(train_split["labels"], dtype=np.float32)
     train_mask = np.asarray(train_split["label_mask"], dtype=np.float32)

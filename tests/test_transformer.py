@@ -91,6 +91,22 @@ def test_training_continues_from_a_trained_model(trained, tiny_bert, tmp_path):
         train(TrainingConfig(**{**config.__dict__, "init_from": "fast", "output_dir": str(tmp_path / "wrong")}))
 
 
+def test_training_can_be_limited_to_some_languages(trained, tiny_bert, tmp_path):
+    config = TrainingConfig(
+        model="transformer", name="ar-fr", base=str(tiny_bert), data_dir=load_model(trained).info.training["config"]["data_dir"],
+        output_dir=str(tmp_path / "ar-fr"), max_train_rows=24, max_eval_rows=16, batch_size=16, epochs=1,
+        init_from=str(trained), train_languages=["ar", "fr"], show_progress=False,
+    )  # fmt: skip
+    info = load_model(train(config)).info
+    assert set(info.training["train_languages"]) == {"ar", "fr"}
+    # Validation and test stay whole: calibration and the card's metrics cover every language.
+    assert {"en", "de"} <= set(info.training["test_metrics"]["by_lang"])
+    with pytest.raises(ValueError, match="transformer training only"):
+        train(TrainingConfig(model="fast", train_languages=["ar"], output_dir=str(tmp_path / "fast")))
+    with pytest.raises(ValueError, match="no training rows"):
+        train(TrainingConfig(**{**config.__dict__, "train_languages": ["xx"], "output_dir": str(tmp_path / "none")}))
+
+
 def test_lora_merged_and_unmerged_agree(tiny_bert):
     network = build_network(str(tiny_bert), {"r": 4, "alpha": 8, "dropout": 0.0, "target_modules": ["query", "value"]})
     with torch.no_grad():
