@@ -44,6 +44,7 @@ def machine_description() -> str:
     simd = "/".join(f for f in _INT8_FLAGS if f in flags) or "no AVX2"
     return f"{platform.machine()}, {os.cpu_count()} cores, {model} ({simd}), Python {platform.python_version()}"
 
+
 # Tweet-length texts in the main languages, written for this benchmark (no corpus needed).
 _SEEDS = [
     "Leaders met in Paris today to discuss how platforms remove terrorist content online.",
