@@ -90,11 +90,12 @@ def _model_limits(info: ModelInfo) -> str:
     backend = info.backend
     lora = backend.get("lora", {})
     layers = f"the top {lora['top_layers']} encoder layers" if lora.get("top_layers") else "every encoder layer"
-    per_language = ", ".join(f"{lang} {n:,}" for lang, n in list(info.training.get("train_languages", {}).items())[:7])
+    rows = f"{info.training.get('rows', {}).get('train_used', 'n/a')} training rows"
+    if per_language := info.training.get("train_languages"):
+        rows += " (" + ", ".join(f"{lang} {n:,}" for lang, n in list(per_language.items())[:7]) + ")"
     return (
         f"- Fine-tuned from `{backend.get('base')}` with a LoRA adapter (rank {lora.get('r')}, on {layers}) on "
-        f"{info.training.get('rows', {}).get('train_used', 'n/a')} training rows"
-        f"{f' ({per_language})' if per_language else ''}; inputs get the prefix "
+        f"{rows}; inputs get the prefix "
         f"`{backend.get('prefix', '')}`; passages longer than {backend.get('max_length')} tokens are split.\n"
         "- Stance (use versus mention) is learnt only from what the corpus shows: news passages\n"
         "  and the few counter-speech examples in it. The functional suite measures the rest."

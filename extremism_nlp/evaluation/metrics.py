@@ -57,21 +57,26 @@ def average_precision(y_true: np.ndarray, score: np.ndarray) -> float | None:
     return float(precision_at[hits].sum() / n_pos)
 
 
+def f1_at_each_cut(y_true: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scores sorted from high to low, and the F1 of calling positive every row down to each
+    one; -1 where the next row has the same score (tied rows are decided together, so no
+    cut falls between them)."""
+    y_true = y_true.astype(bool)
+    order = np.argsort(-score, kind="stable")
+    sorted_score = score[order]
+    f1 = 2 * np.cumsum(y_true[order]) / (np.arange(1, len(score) + 1) + y_true.sum())
+    distinct = np.r_[sorted_score[1:] != sorted_score[:-1], True]
+    return sorted_score, np.where(distinct, f1, -1.0)
+
+
 def best_threshold_f1(y_true: np.ndarray, score: np.ndarray) -> float | None:
     """The highest F1 any single cut of ``score`` gives on these very rows: an upper bound
     on what choosing a threshold can do, not a result. Far above the F1 at the model's own
     threshold, the threshold is at fault; close to it, only a better ranking helps. None
     without positives."""
-    y_true = y_true.astype(bool)
-    n_pos = int(y_true.sum())
-    if n_pos == 0:
+    if not y_true.any():
         return None
-    order = np.argsort(-score, kind="mergesort")
-    true_positives = np.cumsum(y_true[order])
-    # Only cut between distinct scores: tied rows are decided together.
-    distinct = np.r_[score[order][1:] != score[order][:-1], True]
-    f1 = 2 * true_positives / (np.arange(1, len(score) + 1) + n_pos)
-    return float(f1[distinct].max())
+    return float(f1_at_each_cut(y_true, score)[1].max())
 
 
 def label_metrics(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..evaluation.metrics import f1_at_each_cut
+
 DEFAULT_THRESHOLD = 0.5
 MIN_POSITIVES_FOR_THRESHOLD = 5
 """With fewer validation positives a tuned threshold is noise; the default is kept."""
@@ -60,14 +62,8 @@ def best_f1_threshold(probability: np.ndarray, target: np.ndarray) -> float:
     too few positives to choose one."""
     if target.sum() < MIN_POSITIVES_FOR_THRESHOLD:
         return DEFAULT_THRESHOLD
-    order = np.argsort(-probability, kind="stable")
-    sorted_p, sorted_y = probability[order], target[order]
-    true_positives = np.cumsum(sorted_y)
-    predicted = np.arange(1, len(sorted_y) + 1)
-    f1 = 2 * true_positives / (predicted + target.sum())
-    # Only cut between distinct probabilities.
-    distinct = np.r_[sorted_p[1:] != sorted_p[:-1], True]
-    best = int(np.argmax(np.where(distinct, f1, -1.0)))
+    sorted_p, f1 = f1_at_each_cut(target, probability)
+    best = int(np.argmax(f1))
     upper = sorted_p[best]
     lower = sorted_p[best + 1] if best + 1 < len(sorted_p) else 0.0
     return float((upper + lower) / 2)
