@@ -16,8 +16,10 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 @pytest.fixture(autouse=True)
 def isolated_cache(tmp_path_factory, monkeypatch):
-    """Every test gets its own corpus cache, so that no test reads another's build."""
+    """Every test gets its own corpus cache, so that no test reads another's build, and
+    reads the corpora committed under data/raw only where it asks for them."""
     monkeypatch.setenv("EXTREMISM_NLP_CACHE", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("EXTREMISM_NLP_RAW_DIR", str(tmp_path_factory.mktemp("no-committed-corpora")))
 
 
 @pytest.fixture

@@ -28,6 +28,8 @@ def make_raw_data_dir(root: Path, n_filler: int = 30) -> Path:
     mlma += "5,broken row with too few fields\n"
     mlma_fr += "1,les gens comme eux sont des rats,hateful,direct,anger,origin,other\n"
     mlma_fr += "2,t'es un abruti,disrespectful_normal,indirect,shock,other,individual\n"
+    mlma_fr += "3,ces gens-là dehors ils pourrissent tout,offensive,direct,anger,origin,arabs\n"
+    mlma_fr += "4,la gauche bobo encore,offensive,direct,anger,origin,left_wing_people\n"
     mlma_ar += "1,انتم حثالة المجتمع,hateful_abusive,direct,anger,origin,other\n"
     for i, text in enumerate(filler):
         mlma += f"{100 + i},{text} en,normal,indirect,indifference,other,other\n"
@@ -129,4 +131,28 @@ def make_raw_data_dir(root: Path, n_filler: int = 30) -> Path:
         root / "farright_telegram_sample" / "farright_telegram_sample_5000.csv",
         "channel_name,msg_id,cleaned_message,date,views,is_forward,part,text\nchan,1,x,2021,1,0,p,Some channel post about the news today\n",
     )
+    return root
+
+
+def make_committed_raw_dir(root: Path, n_plain: int = 30) -> Path:
+    """A stand-in for the repository's data/raw: examples written for the project, with
+    ``n_plain`` everyday sentences per language and one malformed line."""
+    import json
+
+    rows = {
+        "fr": [
+            {"text": "ces migrants sont des rats", "labels": ["hate"], "kind": "dehumanisation"},
+            {"text": "on va tous les égorger", "labels": ["violence", "hate", "offensive"], "kind": "threat"},
+            {"text": "le journal relate l'attaque de la mosquée", "labels": [], "kind": "reporting"},
+        ],
+        "es": [
+            {"text": "los gitanos son basura", "labels": ["hate", "offensive"], "kind": "hate_explicit"},
+            {"text": "decir que los gitanos son basura es racismo", "labels": [], "kind": "counter_speech"},
+        ],
+    }
+    for lang, prefix in (("fr", "je prépare un gâteau pour"), ("es", "mañana voy al mercado con")):
+        rows[lang] += [{"text": f"{prefix} {i} amis", "labels": [], "kind": "everyday"} for i in range(n_plain)]
+    for lang, items in rows.items():
+        lines = [json.dumps(item, ensure_ascii=False) for item in items] + ['{"text": "no labels field"}', "not json"]
+        _write(root / "project_written" / f"{lang}.jsonl", "\n".join(lines) + "\n")
     return root

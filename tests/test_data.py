@@ -63,6 +63,9 @@ def test_columns_and_splits(raw_data_dir):
         ("roman_urdu_ruhsold:train:3", _labels("hate", "offensive")),
         ("roman_urdu_ruhsold:test:1", _labels("hate", "offensive")),  # sexism
         ("isis_fanboy:1", _labels("extremism")),
+        ("mlma:fr:3", _labels("hate", "offensive")),  # abusive towards a protected group
+        ("mlma:fr:4", _labels("offensive")),  # a political camp is not a protected group
+        ("mlma:fr:2", _labels("offensive")),  # an individual
     ],
 )
 def test_label_mapping(raw_data_dir, row_id, expected):
@@ -261,3 +264,21 @@ def test_passages_overlap_by_one_sentence():
     for before, after in zip(overlapping, overlapping[1:]):
         last_sentence = before.rsplit(".", 2)[-2].strip() + "."
         assert after.startswith(last_sentence)
+
+
+def test_project_written_examples_are_read_from_the_committed_folder(raw_data_dir, tmp_path, monkeypatch):
+    from raw_fixtures import make_committed_raw_dir
+
+    monkeypatch.setenv("EXTREMISM_NLP_RAW_DIR", str(make_committed_raw_dir(tmp_path / "raw")))
+    corpus, stats = load_corpus_with_stats(raw_data_dir, ["project_written"])
+    rows = _rows(corpus)
+    assert rows["project_written:fr:1"][1]["labels"] == _labels("hate", "offensive")  # hate is offensive too
+    assert rows["project_written:fr:2"][1]["labels"] == _labels("violence", "hate", "offensive")
+    assert rows["project_written:es:2"][1]["labels"] == _labels() and rows["project_written:es:2"][1]["source_label"] == "counter_speech"
+    assert {row["lang"] for _, row in rows.values()} == {"fr", "es"}
+    assert sum(stats.sources["project_written"]["skipped"].values()) == 4  # two malformed lines per file
+
+
+def test_committed_folder_missing_is_skipped(raw_data_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("EXTREMISM_NLP_RAW_DIR", str(tmp_path / "nothing-here"))
+    assert "project_written" in load_corpus_with_stats(raw_data_dir)[1].missing_sources

@@ -32,7 +32,8 @@ logger = logging.getLogger(__name__)
 
 DATA_DIR_ENV = "EXTREMISM_NLP_DATA"
 CACHE_DIR_ENV = "EXTREMISM_NLP_CACHE"
-CORPUS_FORMAT = 3
+RAW_DIR_ENV = "EXTREMISM_NLP_RAW_DIR"
+CORPUS_FORMAT = 4
 """Bumped whenever loaders, mappings, splits or de-duplication change: part of the cache key."""
 
 COLUMNS = ("id", "text", "lang", "lang_detected", "labels", "label_mask", "source", "source_label")
@@ -62,6 +63,20 @@ def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
             f"{DATA_DIR_ENV}=/path/to/corpora, or use --data-dir on the command line."
         )
     return path
+
+
+def repository_raw_dir() -> Path:
+    """``data/raw`` of the repository (or ``$EXTREMISM_NLP_RAW_DIR``): corpora committed
+    with the project."""
+    if os.environ.get(RAW_DIR_ENV):
+        return Path(os.environ[RAW_DIR_ENV]).expanduser()
+    return _repository_root() / "data" / "raw"
+
+
+def source_dir(source: Source, data_dir: Path) -> Path:
+    """The folder a source's loader reads: under ``data/raw`` of the repository for a
+    committed corpus, else in the data directory."""
+    return (repository_raw_dir() if source.in_repository else data_dir) / source.folder
 
 
 def cache_root() -> Path:
@@ -108,12 +123,11 @@ def _select_sources(data_dir: Path, sources: list[str] | tuple[str, ...] | None)
         source = get_source(name)
         if not source.labelled:
             raise ValueError(f"source {name!r} has no labels; read it with load_unlabelled({name!r})")
-        if not (data_dir / source.folder).is_dir():
+        folder = source_dir(source, data_dir)
+        if not folder.is_dir():
             if asked:
-                raise DataDirectoryError(
-                    f"source {name!r} was asked for but {data_dir / source.folder} does not exist"
-                )
-            logger.warning("source %s skipped: %s does not exist", name, data_dir / source.folder)
+                raise DataDirectoryError(f"source {name!r} was asked for but {folder} does not exist")
+            logger.warning("source %s skipped: %s does not exist", name, folder)
             missing.append(name)
             continue
         chosen.append(source)
@@ -129,10 +143,11 @@ def _fingerprint(data_dir: Path, chosen: list[Source]) -> str:
         digest.update(code.read_bytes())
     if any(source.name == "project_annotations" for source in chosen):
         digest.update(annotations.ANNOTATIONS_FILE.read_bytes())
-    for folder in sorted({folder for source in chosen for folder in source.input_folders}):
-        for path in sorted((data_dir / folder).rglob("*")):
+    roots = {source.name: repository_raw_dir() if source.in_repository else data_dir for source in chosen}
+    for root, folder in sorted({(roots[source.name], folder) for source in chosen for folder in source.input_folders}):
+        for path in sorted((root / folder).rglob("*")):
             if path.is_file():
-                digest.update(str(path.relative_to(data_dir)).encode())
+                digest.update(str(path.relative_to(root)).encode())
                 with open(path, "rb") as handle:
                     for chunk in iter(lambda: handle.read(1 << 20), b""):
                         digest.update(chunk)
@@ -143,7 +158,7 @@ def read_source(source: Source, data_dir: Path) -> tuple[list[RawRow], SourceRep
     """All usable rows of one source, and the report of what was read and skipped."""
     report = SourceReport(source.name)
     rows = []
-    for row in source.loader(data_dir / source.folder, report):
+    for row in source.loader(source_dir(source, data_dir), report):
         if not row.text or not row.text.strip():
             report.skip("empty text", row.id)
             continue
@@ -396,8 +411,8 @@ def load_unlabelled(name: str, data_dir: str | os.PathLike | None = None) -> Dat
 
     source = get_source(name)
     root = resolve_data_dir(data_dir)
-    if not (root / source.folder).is_dir():
-        raise DataDirectoryError(f"source {name!r} was asked for but {root / source.folder} does not exist")
+    if not source_dir(source, root).is_dir():
+        raise DataDirectoryError(f"source {name!r} was asked for but {source_dir(source, root)} does not exist")
     rows, report = read_source(source, root)
     if report.skipped:
         logger.warning("%s: %d rows skipped: %s", name, sum(report.skipped.values()), dict(report.skipped))

@@ -10,6 +10,7 @@ positive is also an ``offensive`` positive; the headline label picks the most se
 from __future__ import annotations
 
 import csv
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -34,13 +35,21 @@ _only = _labels
 # --- multilingual tweets ---------------------------------------------------------------
 
 _MLMA_OFFENSIVE = {"offensive", "abusive", "disrespectful"}
+# Targets that are protected characteristics, and the groups MLMA names under them
+# ("individual", "other" and "left_wing_people" are not groups attacked for who they are).
+_MLMA_IDENTITY_TARGETS = {"origin", "gender", "sexual_orientation", "religion", "disability"}
+_MLMA_NOT_PROTECTED_GROUPS = {"individual", "other", "left_wing_people"}
 
 
 def load_mlma(folder: Path, report: SourceReport) -> Iterator[RawRow]:
     """MLMA: `sentiment` joins the annotators' hostility types with `_`.
 
-    hateful -> hate (+offensive); offensive/abusive/disrespectful -> offensive; fearful and
-    normal alone -> none (fear of a group is not an attack on it).
+    hateful -> hate (+offensive); offensive/abusive/disrespectful -> offensive, and hate too
+    when the hostility targets a protected characteristic (`target` origin, gender, sexual
+    orientation, religion or disability) of a named group: an abusive tweet against women or
+    migrants is group hate whatever word the annotators chose, and one meaning per label
+    across sources matters more than the source's own wording. Fearful and normal alone ->
+    none (fear of a group is not an attack on it).
     """
     for lang in ("ar", "en", "fr"):
         path = folder / f"{lang}_dataset.csv"
@@ -51,6 +60,8 @@ def load_mlma(folder: Path, report: SourceReport) -> Iterator[RawRow]:
                 names.update(HATE)
             if kinds & _MLMA_OFFENSIVE:
                 names.add("offensive")
+                if rec.get("target") in _MLMA_IDENTITY_TARGETS and rec.get("group") not in _MLMA_NOT_PROTECTED_GROUPS:
+                    names.update(HATE)
             yield RawRow(f"{lang}:{rec['HITId']}", rec["tweet"], lang, _labels(*names), rec["sentiment"])
 
 
@@ -334,6 +345,38 @@ def load_roman_urdu_ruhsold(folder: Path, report: SourceReport) -> Iterator[RawR
                 continue
             labels, source_label = known[label]
             yield RawRow(f"{split}:{line_no}", text, "ur", labels, source_label, split)
+
+
+# --- written for the project -------------------------------------------------------------
+
+PROJECT_WRITTEN_LANGUAGES = ("ar", "de", "en", "es", "fr", "hi", "it", "nl", "pl", "pt", "ru", "tr", "ur", "zh")
+
+
+def load_project_written(folder: Path, report: SourceReport) -> Iterator[RawRow]:
+    """Examples written for the project, one ``<lang>.jsonl`` per language:
+    ``{"text", "labels": [names], "kind"}``. Labels are project labels already; a hate
+    example is also offensive, as in every other source. ``kind`` (threat, reporting,
+    counter_speech, ...) is kept as the source label."""
+    for lang in PROJECT_WRITTEN_LANGUAGES:
+        path = folder / f"{lang}.jsonl"
+        if not path.is_file():
+            continue
+        for line_no, line in read_text_lines(path, report):
+            if not line.strip():
+                continue
+            report.rows_read += 1
+            where = f"{path.name}:{line_no}"
+            try:
+                record = json.loads(line)
+                names = set(record["labels"])
+                text, kind = record["text"], str(record.get("kind", ""))
+                if not isinstance(text, str):
+                    raise TypeError("text is not a string")
+                labels = _labels(*names, *(("offensive",) if "hate" in names else ()))
+            except (ValueError, KeyError, TypeError) as error:
+                report.skip(f"unreadable example ({type(error).__name__})", where)
+                continue
+            yield RawRow(f"{lang}:{line_no}", text, lang, labels, kind or "unspecified")
 
 
 # --- news: professional reporting, hard negatives -----------------------------------------

@@ -21,7 +21,9 @@ class Source:
     fixed a test split: their other rows are only split into train and validation.
     ``primary_lang`` is used for rows whose language cannot be detected. ``reads`` names
     the folders a source takes its texts from when they are not its own (an empty
-    ``folder`` means the data directory itself).
+    ``folder`` means the data directory itself). ``in_repository`` marks a corpus committed
+    with the project under ``data/raw/`` (written for it, or redistributable): its folder is
+    found there, not in the data directory.
     """
 
     name: str
@@ -35,6 +37,7 @@ class Source:
     official_test: bool = False
     declared_lang: bool = True
     reads: tuple[str, ...] = ()
+    in_repository: bool = False
 
     @property
     def input_folders(self) -> tuple[str, ...]:
@@ -127,6 +130,12 @@ SOURCES: dict[str, Source] = {
             "farright_telegram_sample", "farright_telegram_sample", ("en",), "CC BY-SA 4.0", True,
             "Nazar et al. The Far-Right Telegram Ecosystem Dataset. Zenodo 2026. doi:10.5281/zenodo.18633027",
             loaders.load_farright_telegram_sample, labelled=False, declared_lang=False,
+        ),
+        Source(
+            "project_written", "project_written", loaders.PROJECT_WRITTEN_LANGUAGES,
+            "CC BY 4.0 (written for the project)", True,
+            "extremism_nlp project: training examples written for the project, data/raw/project_written/SOURCE.txt.",
+            loaders.load_project_written, in_repository=True,
         ),
         Source(
             "project_annotations", "", ("ar", "en", "fr"),
