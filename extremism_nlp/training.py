@@ -45,6 +45,7 @@ class TrainingConfig:
             validation, calibration and test stay whole. With ``init_from``, a continued run
             spends its steps where the model is weakest.
         members: ensemble: the trained models to stack (built-in names or folders).
+        frozen_c: frozen_encoder: inverse L2 strength of the head's logistic regressions.
     """
 
     model: str = "fast"
@@ -68,6 +69,7 @@ class TrainingConfig:
     patience: int = 1
     seed: int = 13
     max_eval_rows: int | None = 4000
+    frozen_c: float = 0.5
     checkpoint_dir: str | None = None
     init_from: str | None = None
     train_languages: list[str] | None = None
@@ -98,16 +100,17 @@ def _sample(split, max_rows: int | None):
     return split.shuffle(seed=13).select(range(max_rows))
 
 
-def language_sample(split, max_rows: int | None, exponent: float, seed: int = 13):
+def language_sample(split, max_rows: int | None, exponent: float, seed: int = 13, by: tuple[str, ...] = ("lang",)):
     """A training sample of at most ``max_rows`` rows and its sample weights (mean 1).
 
-    Each language's target share of the loss is what `language_weights` gives it over the
+    Rows are grouped by the columns ``by`` (the language, or source and language). Each
+    group's target share of the loss is what `language_weights` gives it over the
     whole split (proportional to n_lang ** (1 - exponent)). A capped sample follows that mix as far
     as each language's rows allow (a small language is taken whole and the rest shared out
     again), so that a short run spends its steps where the weights would put them anyway;
     the weights make up for what the rows could not.
     """
-    langs = np.asarray(split["lang"])
+    langs = np.asarray(["|".join(key) for key in zip(*(split[column] for column in by))])
     values, inverse, counts = np.unique(langs, return_inverse=True, return_counts=True)
     target = np.bincount(inverse, weights=language_weights(list(langs), exponent))
     target = target / target.sum()
@@ -139,8 +142,8 @@ def train(config: TrainingConfig) -> Path:
     from .models.fast import FastModel
     from .models.features import FeatureConfig
 
-    if config.model not in ("fast", "transformer", "ensemble"):
-        raise ValueError(f"unknown model type {config.model!r}; available: 'fast', 'transformer', 'ensemble'")
+    if config.model not in ("fast", "transformer", "frozen_encoder", "ensemble"):
+        raise ValueError(f"unknown model type {config.model!r}; available: 'fast', 'transformer', 'frozen_encoder', 'ensemble'")
     if config.model != "transformer" and (config.init_from or config.train_languages):
         raise ValueError("init_from and train_languages apply to transformer training only")
     if config.model == "ensemble" and len(config.members or []) < 2:
@@ -151,6 +154,10 @@ def train(config: TrainingConfig) -> Path:
         from .transformer_training import train_transformer
 
         return finalize(train_transformer(config, corpus), corpus, config, started)
+    if config.model == "frozen_encoder":
+        from .frozen_training import train_frozen_encoder
+
+        return finalize(train_frozen_encoder(config, corpus), corpus, config, started)
     if config.model == "ensemble":
         from .models.ensemble import EnsembleModel
 
@@ -174,6 +181,45 @@ def train(config: TrainingConfig) -> Path:
     return finalize(model, corpus, config, started)
 
 
+PLAIN_KINDS = ("everyday", "neutral_group")
+"""Kinds of project-written examples that are plain, non-harmful text: the rows whose
+scores set the thresholds' floor."""
+
+
+def plain_rows(split) -> np.ndarray:
+    """Rows of a split that are plain everyday or neutral text written for the project."""
+    return np.array(
+        [source == "project_written" and kind in PLAIN_KINDS for source, kind in zip(split["source"], split["source_label"])],
+        dtype=bool,
+    )
+
+
+def fit_calibration(model, validation) -> None:
+    """Platt scaling, global and per-language thresholds from the validation split, into
+    ``model.info``. Per-language thresholds are shrunk toward the global ones, and no
+    threshold is below the floor that plain everyday validation texts support."""
+    from .classifier import Classifier
+    from .models.calibration import apply_platt, calibrate, language_thresholds, threshold_floor
+    from .text import detect_language
+
+    info = model.info
+    val_texts, val_targets, _, _, val_mask = _split_arrays(validation)
+    # Read validation texts as the Classifier reads any text (long ones in passages), so
+    # that calibration sees the scores it will be applied to.
+    val_logits = Classifier(model).decision_function(val_texts, batch_size=2000)
+    platt, thresholds = calibrate(val_logits, val_targets, val_mask)
+    probabilities = apply_platt(val_logits, platt)
+    floor = threshold_floor(probabilities[plain_rows(validation)])
+    thresholds = np.maximum(thresholds, floor)
+    info.platt = platt.round(6).tolist()
+    info.thresholds = {label: round(float(t), 6) for label, t in zip(LABELS, thresholds)}
+    info.training["threshold_floor"] = {label: round(float(f), 6) for label, f in zip(LABELS, floor)}
+    info.training["threshold_floor_rows"] = int(plain_rows(validation).sum())
+    # Per-language thresholds key on the language the Classifier will detect at run time.
+    val_detected = [detect_language(text) for text in val_texts]
+    info.language_thresholds = language_thresholds(probabilities, val_targets, val_detected, LABELS, val_mask, thresholds, floor)
+
+
 def finalize(model, corpus, config: TrainingConfig, started: float | None = None) -> Path:
     """Calibrate and choose thresholds on validation, measure on test, write the model
     folder with its card. Separate from fitting so that a fitted model can be
@@ -182,24 +228,10 @@ def finalize(model, corpus, config: TrainingConfig, started: float | None = None
     from .data.registry import SOURCES
     from .evaluation.report import evaluate
     from .model_card import write_model_card
-    from .models.calibration import apply_platt, calibrate, language_thresholds
-    from .text import detect_language
 
     started = time.perf_counter() if started is None else started
     info = model.info
-    val_texts, val_targets, _, _, val_mask = _split_arrays(corpus["validation"])
-    # Read validation texts as the Classifier reads any text (long ones in passages), so
-    # that calibration sees the scores it will be applied to.
-    val_logits = Classifier(model).decision_function(val_texts, batch_size=2000)
-    platt, thresholds = calibrate(val_logits, val_targets, val_mask)
-    info.platt = platt.round(6).tolist()
-    info.thresholds = {label: round(float(t), 6) for label, t in zip(LABELS, thresholds)}
-    # Per-language thresholds key on the language the Classifier will detect at run time.
-    val_detected = [detect_language(text) for text in val_texts]
-    info.language_thresholds = language_thresholds(
-        apply_platt(val_logits, platt), val_targets, val_detected, LABELS, val_mask
-    )
-
+    fit_calibration(model, corpus["validation"])
     report = evaluate(Classifier(model), corpus["test"], by=("lang", "source"))
     test_metrics = {"by_lang": report.groups["lang"], "by_source": report.groups["source"]}
     used_sources = sorted({s for split in corpus.values() for s in split.unique("source")})

@@ -32,3 +32,31 @@ def test_calibrate_shapes():
     platt, thresholds = calibrate(logits, targets)
     assert platt.shape == (4, 2) and thresholds.shape == (4,)
     assert apply_platt(logits, platt).shape == (100, 4)
+
+
+def test_language_threshold_is_shrunk_toward_the_global_one():
+    from extremism_nlp.models.calibration import SHRINKAGE_POSITIVES, language_thresholds
+
+    rng = np.random.default_rng(2)
+    # 40 French positives, perfectly separated at a low cut (0.05): alone, that cut would be chosen.
+    positives, negatives = rng.uniform(0.06, 0.2, 40), rng.uniform(0.0, 0.04, 400)
+    p = np.concatenate([positives, negatives])[:, None]
+    y = np.concatenate([np.ones(40), np.zeros(400)]).astype(int)[:, None]
+    langs = ["fr"] * len(p)
+    alone = language_thresholds(p, y, langs, ("hate",))["fr"]["hate"]
+    shrunk = language_thresholds(p, y, langs, ("hate",), global_thresholds=np.array([0.5]))["fr"]["hate"]
+    assert alone < 0.06 < shrunk < 0.5
+    weight = 40 / (40 + SHRINKAGE_POSITIVES)
+    logit = lambda q: np.log(q / (1 - q))  # noqa: E731
+    assert abs(logit(shrunk) - (weight * logit(alone) + (1 - weight) * logit(0.5))) < 1e-3
+    floored = language_thresholds(p, y, langs, ("hate",), global_thresholds=np.array([0.5]), floor=np.array([0.6]))
+    assert floored["fr"]["hate"] == 0.6
+
+
+def test_threshold_floor_leaves_the_top_of_plain_texts_above_it():
+    from extremism_nlp.models.calibration import threshold_floor
+
+    plain = np.linspace(0, 1, 101)[:, None].repeat(2, axis=1)
+    floor = threshold_floor(plain, quantile=0.98)
+    assert np.allclose(floor, 0.98) and (plain >= floor).sum(axis=0).tolist() == [3, 3]
+    assert threshold_floor(np.zeros((0, 4))).tolist() == [0, 0, 0, 0]
