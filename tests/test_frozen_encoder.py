@@ -1,0 +1,66 @@
+"""The frozen_encoder backend and the embedding cache, on the tiny random BERT of
+test_transformer (no network, seconds)."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("transformers")
+
+from test_transformer import tiny_bert  # noqa: E402,F401 (fixture)
+
+from extremism_nlp import Classifier  # noqa: E402
+from extremism_nlp.embeddings import EmbeddingCache  # noqa: E402
+from extremism_nlp.models import load_model  # noqa: E402
+from extremism_nlp.models.transformer import ADAPTER_FILE  # noqa: E402
+from extremism_nlp.training import TrainingConfig, train  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def frozen(tiny_bert, tmp_path_factory):  # noqa: F811
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from raw_fixtures import make_raw_data_dir
+
+    root = tmp_path_factory.mktemp("frozen")
+    config = TrainingConfig(
+        model="frozen_encoder", name="tiny-frozen", base=str(tiny_bert), data_dir=str(make_raw_data_dir(root / "data")),
+        output_dir=str(root / "model"), max_length=32, show_progress=False,
+    )  # fmt: skip
+    return train(config)
+
+
+def test_frozen_model_saves_the_head_alone_and_reloads(frozen):
+    from safetensors.numpy import load_file
+
+    assert sorted(load_file(str(frozen / ADAPTER_FILE))) == ["head.bias", "head.weight"]
+    model = load_model(frozen)
+    assert model.model_type == "frozen_encoder" and model.info.backend["lora"] is None
+    texts = ["we will kill them", "the weather is nice", "les dirigeants ont condamné l'attentat"]
+    assert np.array_equal(model.decision_function(texts), load_model(frozen).decision_function(texts))
+    predictions = Classifier.from_pretrained(frozen).classify(texts)
+    assert [p.model for p in predictions] == ["tiny-frozen"] * 3
+
+
+def test_thresholds_respect_the_floor_of_plain_texts(frozen):
+    model = load_model(frozen)
+    floor = model.info.training["threshold_floor"]
+    assert all(model.info.thresholds[label] >= value for label, value in floor.items())
+    for overrides in model.info.language_thresholds.values():
+        assert all(threshold >= floor[label] for label, threshold in overrides.items())
+
+
+def test_cached_embeddings_equal_the_network_and_survive_a_reload(tiny_bert, tmp_path):  # noqa: F811
+    texts = ["we will kill them all", "the weather is nice today", "عقدت القمة"]
+    cache = EmbeddingCache(str(tiny_bert), "", folder=tmp_path)
+    first = cache.embed(texts, max_length=32)
+    again = EmbeddingCache(str(tiny_bert), "", folder=tmp_path)
+    assert again._index.keys() == cache._index.keys()
+    assert np.array_equal(again.embed(texts, max_length=32), first)
+    # A text cut at 4 tokens is embedded again for a longer window, and differs.
+    cut = cache.embed(["we will kill them all tonight in the city"], max_length=4)
+    whole = cache.embed(["we will kill them all tonight in the city"], max_length=32)
+    assert not np.allclose(cut, whole, atol=1e-3)
+    assert len(list(tmp_path.glob("shard-*.npz"))) == 3 and not list(tmp_path.glob("*.tmp.npz"))
