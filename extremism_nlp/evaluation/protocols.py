@@ -1,0 +1,190 @@
+"""Generalisation protocols: how a recipe does on text unlike what it was trained on.
+
+The in-distribution test split rewards remembering each source's style. These protocols
+measure what a user meets instead:
+
+- ``test``: the corpus' own test split (`evaluate`), for reference.
+- ``neutral``: plain everyday sentences written for the project in many languages
+  (``resources/neutral/<lang>.txt``); none of them may be flagged.
+- ``loso``: leave one source out: the recipe is trained without a source and tested on that
+  source's validation and test rows, for every source and language with at least
+  ``MIN_POSITIVES`` positives of a label there.
+- ``crosslingual``: the recipe is trained with one language's rows removed (from training
+  and from calibration) and tested on that language's test rows.
+
+``loso`` and ``crosslingual`` train the recipe again for every fold, so they take a recipe
+(a function from train and validation splits to a `Classifier`), not a trained model.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..labels import LABELS
+from .metrics import label_metrics
+
+if TYPE_CHECKING:
+    from ..classifier import Classifier
+
+logger = logging.getLogger(__name__)
+
+PROTOCOLS = ("test", "loso", "crosslingual", "neutral")
+MIN_POSITIVES = 50
+"""A (source, language, label) is scored in ``loso`` only with this many held-out positives."""
+CROSSLINGUAL_LANGUAGES = ("ar", "fr", "de")
+MIN_CROSSLINGUAL_POSITIVES = 10
+"""A label counts in a ``crosslingual`` fold's macro-F1 only with this many test positives."""
+
+Recipe = Callable[[Any, Any], "Classifier"]
+"""Fits a model on (train split, validation split) and returns it calibrated."""
+
+
+def neutral_languages() -> list[str]:
+    """Languages of the shipped neutral set."""
+    folder = resources.files("extremism_nlp") / "resources" / "neutral"
+    return sorted(entry.name[: -len(".txt")] for entry in folder.iterdir() if entry.name.endswith(".txt"))
+
+
+def load_neutral(languages: Sequence[str] | None = None) -> dict[str, list[str]]:
+    """The neutral sentences of each language (one per line in the shipped files)."""
+    folder = resources.files("extremism_nlp") / "resources" / "neutral"
+    chosen = neutral_languages() if languages is None else list(languages)
+    unknown = sorted(set(chosen) - set(neutral_languages()))
+    if unknown:
+        raise ValueError(f"no neutral set for {unknown}; available: {', '.join(neutral_languages())}")
+    return {
+        lang: [line.strip() for line in (folder / f"{lang}.txt").read_text(encoding="utf-8").splitlines() if line.strip()]
+        for lang in chosen
+    }
+
+
+def run_neutral(classifier: Classifier, languages: Sequence[str] | None = None) -> dict[str, Any]:
+    """Share of neutral sentences flagged (any label decided), per language and label,
+    with the flagged sentences themselves (they are few, and reading them is the point)."""
+    result: dict[str, Any] = {}
+    for lang, sentences in load_neutral(languages).items():
+        predictions = classifier.classify(sentences)
+        flagged = [(text, p) for text, p in zip(sentences, predictions) if p.labels]
+        result[lang] = {
+            "sentences": len(sentences),
+            "flagged": len(flagged),
+            "flagged_rate": len(flagged) / len(sentences),
+            "by_label": {label: sum(label in p.labels for p in predictions) for label in LABELS},
+            "flagged_examples": [{"text": text, "labels": list(p.labels)} for text, p in flagged],
+        }
+    return result
+
+
+def _arrays(split) -> tuple[list[str], np.ndarray, np.ndarray]:
+    return list(split["text"]), np.asarray(split["labels"], dtype=np.int8), np.asarray(split["label_mask"], dtype=np.int8)
+
+
+def _scored(classifier: Classifier, split) -> dict[str, Any]:
+    """Per-label metrics of a classifier on a labelled split, at its own thresholds."""
+    texts, targets, mask = _arrays(split)
+    predictions = classifier.classify(texts)
+    scores = np.array([[p.scores[label] for label in LABELS] for p in predictions])
+    decided = np.array([[label in p.labels for label in LABELS] for p in predictions], dtype=np.int8)
+    return label_metrics(targets, decided.reshape(len(texts), len(LABELS)), scores.reshape(len(texts), len(LABELS)), mask)
+
+
+def _macro(per_label: dict[str, Any], labels: Sequence[str]) -> float | None:
+    values = [per_label[label]["f1"] for label in labels]
+    return float(np.mean(values)) if values else None
+
+
+def _without(split, column: str, value: str):
+    return split.filter(lambda v: v != value, input_columns=column)
+
+
+def _only(split, column: str, value: str):
+    return split.filter(lambda v: v == value, input_columns=column)
+
+
+def run_loso(recipe: Recipe, corpus, min_positives: int = MIN_POSITIVES, sources: Sequence[str] | None = None) -> dict[str, Any]:
+    """Leave one source out. Returns per fold (``source/lang``) the per-label metrics on
+    labels with enough held-out positives and their macro-F1, and per language the mean of
+    its folds' macro-F1."""
+    from datasets import concatenate_datasets
+
+    held_out_pool = concatenate_datasets([corpus["validation"], corpus["test"]])
+    folds: dict[str, Any] = {}
+    for source in sorted(set(held_out_pool["source"])) if sources is None else sources:
+        held_out = _only(held_out_pool, "source", source)
+        scored_labels = {}
+        for lang in sorted(set(held_out["lang"])):
+            rows = _only(held_out, "lang", lang)
+            _, targets, mask = _arrays(rows)
+            labels = [label for k, label in enumerate(LABELS) if int((targets[:, k] * mask[:, k]).sum()) >= min_positives]
+            if labels:
+                scored_labels[lang] = (rows, labels)
+        if not scored_labels:
+            continue
+        logger.info("loso: training without %s", source)
+        classifier = recipe(_without(corpus["train"], "source", source), _without(corpus["validation"], "source", source))
+        for lang, (rows, labels) in scored_labels.items():
+            per_label = _scored(classifier, rows)
+            folds[f"{source}/{lang}"] = {
+                "source": source, "lang": lang, "rows": len(rows), "labels_scored": labels,
+                "macro_f1": _macro(per_label, labels), "labels": {label: per_label[label] for label in labels},
+            }  # fmt: skip
+    return {"folds": folds, "by_lang": _mean_by_lang(folds), "min_positives": min_positives}
+
+
+def run_crosslingual(
+    recipe: Recipe, corpus, languages: Sequence[str] = CROSSLINGUAL_LANGUAGES, min_positives: int = MIN_CROSSLINGUAL_POSITIVES
+) -> dict[str, Any]:
+    """Train without a language (train and validation rows), test on its test rows."""
+    folds: dict[str, Any] = {}
+    for lang in languages:
+        rows = _only(corpus["test"], "lang", lang)
+        if len(rows) == 0:
+            logger.warning("crosslingual: no test rows in %s; skipped", lang)
+            continue
+        logger.info("crosslingual: training without %s", lang)
+        classifier = recipe(_without(corpus["train"], "lang", lang), _without(corpus["validation"], "lang", lang))
+        per_label = _scored(classifier, rows)
+        labels = [label for label in LABELS if per_label[label]["support"] >= min_positives]
+        folds[lang] = {
+            "lang": lang, "rows": len(rows), "labels_scored": labels, "macro_f1": _macro(per_label, labels),
+            "labels": per_label,
+        }  # fmt: skip
+    return {"folds": folds, "min_positives": min_positives}
+
+
+def _mean_by_lang(folds: dict[str, Any]) -> dict[str, Any]:
+    by_lang: dict[str, list[float]] = {}
+    for fold in folds.values():
+        if fold["macro_f1"] is not None:
+            by_lang.setdefault(fold["lang"], []).append(fold["macro_f1"])
+    return {lang: {"folds": len(values), "macro_f1": float(np.mean(values))} for lang, values in sorted(by_lang.items())}
+
+
+def protocol_markdown(name: str, result: dict[str, Any]) -> str:
+    """A table of a protocol's result, for reports and RESULTS.md."""
+    if name == "neutral":
+        rows = [f"| {lang} | {r['sentences']} | {r['flagged']} | {r['flagged_rate']:.1%} |" for lang, r in result.items()]
+        return "\n".join(["| lang | sentences | flagged | share |", "|---|---|---|---|", *rows])
+    if name == "loso":
+        rows = [
+            f"| {key} | {fold['rows']} | " + ", ".join(f"{label} {fold['labels'][label]['f1']:.3f}" for label in fold["labels_scored"])
+            + f" | {fold['macro_f1']:.3f} |"
+            for key, fold in result["folds"].items()
+        ]
+        means = [f"| **{lang}** (mean of {v['folds']}) | | | {v['macro_f1']:.3f} |" for lang, v in result["by_lang"].items()]
+        return "\n".join(["| held-out source/lang | rows | F1 per label | macro-F1 |", "|---|---|---|---|", *rows, *means])
+    if name == "crosslingual":
+        rows = [
+            f"| {lang} | {fold['rows']} | "
+            + ", ".join(f"{label} {fold['labels'][label]['f1']:.3f}" for label in fold["labels_scored"])
+            + f" | {fold['macro_f1']:.3f} |"
+            for lang, fold in result["folds"].items()
+            if fold["macro_f1"] is not None
+        ]
+        return "\n".join(["| held-out language | test rows | F1 per label | macro-F1 |", "|---|---|---|---|", *rows])
+    raise ValueError(f"unknown protocol {name!r}; available: {', '.join(PROTOCOLS)}")

@@ -1,0 +1,77 @@
+"""Generalisation protocols: neutral sentences, leave one source out, cross-lingual."""
+
+import numpy as np
+import pytest
+
+from extremism_nlp import Classifier
+from extremism_nlp.evaluation.protocols import (
+    load_neutral,
+    neutral_languages,
+    protocol_markdown,
+    run_crosslingual,
+    run_loso,
+    run_neutral,
+)
+
+
+def test_neutral_set_has_200_sentences_in_at_least_8_languages():
+    sets = load_neutral()
+    assert len(sets) >= 8 and {"ar", "en", "fr", "de", "es", "it", "tr", "ur"} <= set(sets)
+    for lang, sentences in sets.items():
+        assert len(sentences) >= 200, lang
+        assert len(set(sentences)) == len(sentences), lang
+
+
+def test_unknown_neutral_language_names_the_available_ones():
+    with pytest.raises(ValueError, match="available"):
+        load_neutral(["xx"])
+
+
+def test_run_neutral_counts_flagged_sentences():
+    result = run_neutral(Classifier.from_pretrained("fast"), ["en", "fr"])
+    for lang in ("en", "fr"):
+        entry = result[lang]
+        assert entry["sentences"] == len(load_neutral([lang])[lang])
+        assert entry["flagged"] == len(entry["flagged_examples"]) <= entry["sentences"]
+        assert 0 <= entry["flagged_rate"] <= 1
+    assert "| en |" in protocol_markdown("neutral", result)
+
+
+@pytest.fixture
+def tiny_corpus(raw_data_dir):
+    from extremism_nlp.data import load_corpus
+
+    return load_corpus(raw_data_dir)
+
+
+def _recording_recipe(seen):
+    """A recipe that records what it was trained on and returns the shipped fast model."""
+
+    def recipe(train, validation):
+        seen.append((set(train["source"]), set(train["lang"]), set(validation["source"]), set(validation["lang"])))
+        return Classifier.from_pretrained("fast")
+
+    return recipe
+
+
+def test_loso_trains_without_the_held_out_source(tiny_corpus):
+    seen = []
+    result = run_loso(_recording_recipe(seen), tiny_corpus, min_positives=1)
+    assert seen, "no fold ran"
+    held_out = [key.split("/")[0] for key in result["folds"]]
+    for (train_sources, _, val_sources, _), source in zip(seen, dict.fromkeys(held_out)):
+        assert source not in train_sources and source not in val_sources
+    for fold in result["folds"].values():
+        assert set(fold["labels"]) == set(fold["labels_scored"])
+        assert fold["macro_f1"] == pytest.approx(np.mean([fold["labels"][k]["f1"] for k in fold["labels_scored"]]))
+    assert set(result["by_lang"]) == {fold["lang"] for fold in result["folds"].values()}
+
+
+def test_crosslingual_trains_without_the_language(tiny_corpus):
+    seen = []
+    result = run_crosslingual(_recording_recipe(seen), tiny_corpus, languages=["de", "fr"], min_positives=1)
+    assert len(seen) == len(result["folds"]) >= 1
+    for (_, train_langs, _, val_langs), held_out in zip(seen, result["folds"]):
+        assert held_out not in train_langs and held_out not in val_langs
+    assert set(result["folds"]) <= {"de", "fr"}
+    assert protocol_markdown("crosslingual", result).startswith("| held-out language")
