@@ -111,9 +111,48 @@ def _cmd_train(args: argparse.Namespace) -> int:
         init_from=args.init_from,
         train_languages=args.train_languages,
         members=args.members,
+        frozen_c=args.frozen_c,
     )
     folder = train(config)
     print(f"model written to {folder} (card: {folder / 'README.md'})")
+    return 0
+
+
+def _cmd_evaluate_protocol(args: argparse.Namespace) -> int:
+    import json
+    from dataclasses import fields
+    from pathlib import Path
+
+    from .classifier import Classifier
+    from .evaluation import protocols
+
+    classifier = Classifier.from_pretrained(args.model)
+    if args.protocol == "neutral":
+        result = protocols.run_neutral(classifier, args.languages)
+    else:
+        from .data import load_corpus
+        from .training import TrainingConfig, protocol_recipe
+
+        recorded = classifier.model.info.training.get("config", {})
+        known = {f.name for f in fields(TrainingConfig)}
+        config = TrainingConfig(**{k: v for k, v in recorded.items() if k in known})
+        config.model, config.show_progress = classifier.model.model_type, False
+        if args.max_train_rows:
+            config.max_train_rows = args.max_train_rows
+        corpus = load_corpus(args.data_dir, args.sources)
+        recipe = protocol_recipe(config)
+        if args.protocol == "loso":
+            result = protocols.run_loso(recipe, corpus)
+        else:
+            result = protocols.run_crosslingual(recipe, corpus, args.languages or protocols.CROSSLINGUAL_LANGUAGES)
+    print(f"# {classifier.name} {classifier.version}: protocol {args.protocol}\n")
+    print(protocols.protocol_markdown(args.protocol, result))
+    if args.output_dir:
+        folder = Path(args.output_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"protocol_{args.protocol}.json"
+        path.write_text(json.dumps({"model": classifier.name, "version": classifier.version, "protocol": args.protocol, "result": result}, indent=1, ensure_ascii=False))
+        print(f"wrote {path}")
     return 0
 
 
@@ -124,6 +163,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .data import load_corpus
     from .evaluation.report import evaluate
 
+    if args.protocol != "test":
+        return _cmd_evaluate_protocol(args)
     classifier = Classifier.from_pretrained(args.model)
     split = load_corpus(args.data_dir, args.sources, args.languages)[args.split]
     report = evaluate(classifier, split, by=("lang", "source"))
@@ -157,7 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
     classify.set_defaults(handler=_cmd_classify)
 
     train = commands.add_parser("train", help="train a model on the project corpus")
-    train.add_argument("--model", default="fast", choices=["fast", "transformer", "ensemble"], help="backend to train")
+    train.add_argument(
+        "--model", default="fast", choices=["fast", "transformer", "frozen_encoder", "ensemble"], help="backend to train"
+    )
+    train.add_argument("--frozen-c", type=float, default=0.5, help="frozen_encoder: inverse L2 strength of the head")
     train.add_argument("--members", nargs="+", help="ensemble: trained models to stack (built-in names or folders)")
     train.add_argument("--base", default="multilingual-e5-small", help="transformer: base encoder (name, folder or hub id)")
     train.add_argument("--epochs", type=float, default=2.0, help="transformer: training epochs (early stopping may end sooner)")
@@ -180,8 +224,17 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--max-train-rows", type=int, help="cap on training rows, for quick runs")
     train.set_defaults(handler=_cmd_train)
 
-    evaluate = commands.add_parser("evaluate", help="metrics per language and label on a corpus split")
+    evaluate = commands.add_parser(
+        "evaluate", help="metrics per language and label on a corpus split, or a generalisation protocol"
+    )
     evaluate.add_argument("--model", default="default")
+    evaluate.add_argument(
+        "--protocol", default="test", choices=["test", "loso", "crosslingual", "neutral"],
+        help="test: the corpus split; neutral: everyday sentences in many languages (none may be flagged); "
+        "loso: train without each source, test on it; crosslingual: train without a language, test on it "
+        "(loso and crosslingual retrain the model per fold: fast and frozen_encoder models only)",
+    )
+    evaluate.add_argument("--max-train-rows", type=int, help="loso, crosslingual: cap on training rows per fold")
     evaluate.add_argument("--split", default="test", choices=["train", "validation", "test"])
     evaluate.add_argument("--data-dir")
     evaluate.add_argument("--sources", nargs="+")

@@ -49,7 +49,7 @@ def fit_head(
     return weight, bias
 
 
-def train_frozen_encoder(config: TrainingConfig, corpus) -> FrozenEncoderModel:
+def train_frozen_encoder(config: TrainingConfig, train_split) -> FrozenEncoderModel:
     """Embed a (source, language)-balanced training sample with the frozen encoder (cached)
     and fit the head. Returns the model, not yet calibrated (`training.finalize` does that)."""
     import torch
@@ -58,7 +58,7 @@ def train_frozen_encoder(config: TrainingConfig, corpus) -> FrozenEncoderModel:
     from .models.transformer import BatchTokenizer, merged_network, resolve_base
 
     prefix = "query: " if "e5" in config.base.lower() else ""
-    train_split, weights = language_sample(corpus["train"], config.max_train_rows, config.language_balance, config.seed, by=("source", "lang"))
+    train_split, weights = language_sample(train_split, config.max_train_rows, config.language_balance, config.seed, by=("source", "lang"))
     cache = EmbeddingCache(config.base, prefix)
     logger.info("embedding %d training rows (cached in %s)", len(train_split), cache.folder)
     embeddings = cache.embed(list(train_split["text"]), config.max_length, show_progress=config.show_progress)

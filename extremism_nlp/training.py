@@ -139,8 +139,6 @@ def train(config: TrainingConfig) -> Path:
     """Train, calibrate, evaluate and save a model; return its folder."""
     from .data import load_corpus
     from .models.base import ModelInfo
-    from .models.fast import FastModel
-    from .models.features import FeatureConfig
 
     if config.model not in ("fast", "transformer", "frozen_encoder", "ensemble"):
         raise ValueError(f"unknown model type {config.model!r}; available: 'fast', 'transformer', 'frozen_encoder', 'ensemble'")
@@ -154,17 +152,32 @@ def train(config: TrainingConfig) -> Path:
         from .transformer_training import train_transformer
 
         return finalize(train_transformer(config, corpus), corpus, config, started)
-    if config.model == "frozen_encoder":
-        from .frozen_training import train_frozen_encoder
-
-        return finalize(train_frozen_encoder(config, corpus), corpus, config, started)
     if config.model == "ensemble":
         from .models.ensemble import EnsembleModel
 
         texts, targets, _, _, mask = _split_arrays(corpus["validation"])
         info = ModelInfo(model_type="ensemble", name=config.name, version=config.version)
         return finalize(EnsembleModel.fit(info, config.members, texts, targets, mask), corpus, config, started)
-    train_split = _sample(corpus["train"], config.max_train_rows)
+    return finalize(fit_model(config, corpus["train"]), corpus, config, started)
+
+
+REFITTABLE = ("fast", "frozen_encoder")
+"""Backends that fit in minutes on a CPU, so that a protocol can train them once per fold."""
+
+
+def fit_model(config: TrainingConfig, train_split):
+    """A fast or frozen_encoder model fitted on a train split, not yet calibrated."""
+    if config.model == "frozen_encoder":
+        from .frozen_training import train_frozen_encoder
+
+        return train_frozen_encoder(config, train_split)
+    if config.model != "fast":
+        raise ValueError(f"fit_model fits {' and '.join(REFITTABLE)} models, not {config.model!r}")
+    from .models.base import ModelInfo
+    from .models.fast import FastModel
+    from .models.features import FeatureConfig
+
+    train_split = _sample(train_split, config.max_train_rows)
     texts, targets, langs, _, mask = _split_arrays(train_split)
     logger.info("training %s on %d rows", config.name, len(texts))
     info = ModelInfo(
@@ -178,7 +191,26 @@ def train(config: TrainingConfig) -> Path:
         c=config.fast_c, show_progress=config.show_progress, mask=mask,
     )  # fmt: skip
     info.training["train_used"] = len(texts)
-    return finalize(model, corpus, config, started)
+    return model
+
+
+def protocol_recipe(config: TrainingConfig):
+    """The recipe of a model for the `loso` and `crosslingual` protocols: fit on a train
+    split, calibrate on a validation split, as training does."""
+    from .classifier import Classifier
+
+    if config.model not in REFITTABLE:
+        raise ValueError(
+            f"the loso and crosslingual protocols train the model again for every fold: that takes minutes for "
+            f"{' and '.join(REFITTABLE)} models, hours for a {config.model!r} model on a CPU; use --protocol test or neutral"
+        )
+
+    def recipe(train_split, validation_split):
+        model = fit_model(config, train_split)
+        fit_calibration(model, validation_split)
+        return Classifier(model)
+
+    return recipe
 
 
 PLAIN_KINDS = ("everyday", "neutral_group")

@@ -75,3 +75,27 @@ def test_crosslingual_trains_without_the_language(tiny_corpus):
         assert held_out not in train_langs and held_out not in val_langs
     assert set(result["folds"]) <= {"de", "fr"}
     assert protocol_markdown("crosslingual", result).startswith("| held-out language")
+
+
+def test_cli_runs_the_neutral_protocol(capsys, tmp_path):
+    import json
+
+    from extremism_nlp.cli import main
+
+    assert main(["evaluate", "--protocol", "neutral", "--model", "fast", "--languages", "de", "--output-dir", str(tmp_path)]) == 0
+    assert "| de |" in capsys.readouterr().out
+    assert json.loads((tmp_path / "protocol_neutral.json").read_text())["result"]["de"]["sentences"] >= 200
+
+
+def test_cli_crosslingual_retrains_a_fast_model(raw_data_dir, capsys):
+    from extremism_nlp.cli import main
+
+    code = main(["evaluate", "--protocol", "crosslingual", "--model", "fast", "--data-dir", str(raw_data_dir), "--languages", "fr"])
+    assert code == 0 and "held-out language" in capsys.readouterr().out
+
+
+def test_cli_refuses_protocols_that_retrain_a_transformer(capsys):
+    from extremism_nlp.cli import main
+
+    assert main(["evaluate", "--protocol", "loso", "--model", "transformer"]) == 2
+    assert "hours" in capsys.readouterr().err
