@@ -154,6 +154,69 @@ def _corpus_section() -> list[str]:
     ]
 
 
+def _protocols_section() -> list[str]:
+    protocols = _load("protocols.json")
+    if not protocols:
+        return []
+    models = list(protocols)
+    header = lambda first: [f"| {first} | " + " | ".join(f"{m} {protocols[m]['version']}" for m in models) + " |",  # noqa: E731
+                            "|---|" + "---|" * len(models)]  # fmt: skip
+    lines = [
+        "## Generalisation protocols",
+        "",
+        "Written by `benchmarks/run_protocols.py` (see the README, \"Generalisation protocols\"). Model and",
+        "threshold choices are made on these and on validation, not on the test split alone.",
+        "",
+    ]
+
+    def cell(model: str, protocol: str, getter) -> str:
+        entry = protocols[model].get(protocol)
+        if entry is None:
+            return "–"
+        try:
+            return getter(entry["result"])
+        except (KeyError, TypeError):
+            return "–"
+
+    langs = sorted({lang for m in models for lang in (protocols[m].get("neutral") or {}).get("result", {})})
+    if langs:
+        lines += ["### Neutral everyday sentences: share flagged (target: at most 1 % in every language)", ""]
+        lines += header("lang")
+        for lang in langs:
+            lines.append(f"| {lang} | " + " | ".join(
+                cell(m, "neutral", lambda r: f"{r[lang]['flagged_rate']:.1%} ({r[lang]['flagged']}/{r[lang]['sentences']})") for m in models
+            ) + " |")  # fmt: skip
+        lines.append("")
+    suite_langs = sorted({lang for m in models for lang in (protocols[m].get("functional") or {}).get("result", {}).get("summary", {})})
+    if suite_langs:
+        lines += ["### Functional suite: harmful caught / non-harmful passed (targets: >= 70 % / >= 90 %)", ""]
+        lines += header("lang")
+        for lang in suite_langs:
+            lines.append(f"| {lang} | " + " | ".join(
+                cell(m, "functional", lambda r: f"{r['summary'][lang]['harmful']['pass_rate']:.0%} / {r['summary'][lang]['non_harmful']['pass_rate']:.0%}")
+                for m in models
+            ) + " |")  # fmt: skip
+        lines.append("")
+    for protocol, title in (("crosslingual", "Cross-lingual: macro-F1 on a language left out of training"),
+                            ("loso", "Leave one source out: macro-F1 on held-out sources, mean per language")):  # fmt: skip
+        key = "folds" if protocol == "crosslingual" else "by_lang"
+        fold_langs = sorted({lang for m in models for lang in (protocols[m].get(protocol) or {}).get("result", {}).get(key, {})})
+        if not fold_langs:
+            continue
+        lines += [f"### {title}", ""] + header("lang")
+        for lang in fold_langs:
+            lines.append(f"| {lang} | " + " | ".join(cell(m, protocol, lambda r: _f(r[key][lang]["macro_f1"])) for m in models) + " |")
+        lines.append("")
+        for m in models:
+            entry = protocols[m].get(protocol)
+            if entry and protocol == "loso":
+                lines += [f"{m}: every fold (held-out source/language, F1 per label scored):", ""]
+                lines += [f"- {k}: " + ", ".join(f"{label} {_f(f['labels'][label]['f1'])}" for label in f["labels_scored"])
+                          + f"; macro {_f(f['macro_f1'])}" for k, f in entry["result"]["folds"].items()]  # fmt: skip
+                lines.append("")
+    return lines
+
+
 def write_results_md() -> Path:
     lines = [
         "# Benchmark results",
@@ -166,6 +229,7 @@ def write_results_md() -> Path:
     if quality:
         lines += _quality_section(quality) + [""]
         lines += _functional_section(quality)
+    lines += _protocols_section()
     lines += _speed_section() + [""]
     lines += _onnx_section()
     lines += _corpus_section() + [""]
