@@ -1,4 +1,4 @@
-"""Command line: `extremism-nlp classify|train|evaluate|data ...`."""
+"""Command line: `extremism-nlp classify|train|evaluate|serve|batch|data ...`."""
 
 from __future__ import annotations
 
@@ -179,6 +179,53 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import ServeConfig, run
+
+    config = ServeConfig(
+        model=args.model,
+        runtime=args.runtime,
+        max_body_bytes=args.max_body_bytes,
+        max_inputs=args.max_inputs,
+        max_chars=args.max_chars,
+        max_batch_texts=args.max_batch_texts,
+        max_wait_ms=args.max_wait_ms,
+    )
+    run(config, host=args.host, port=args.port, workers=args.workers, api_key=args.api_key, log_level="info" if args.verbose else "warning")
+    return 0
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    import json
+
+    from .batch import run_batch
+
+    report = run_batch(
+        args.input,
+        args.output,
+        engine=args.engine,
+        model=args.model,
+        text_column=args.text_column,
+        prefix=args.prefix,
+        batch_size=args.batch_size,
+        num_actors=args.num_actors,
+        num_cpus=args.num_cpus,
+        ray_address=args.ray_address,
+    )
+    print(
+        f"{report.engine}: {report.files} files, rows in {report.rows_in}, out {report.rows_out}, "
+        f"rejected {report.rows_rejected} in {report.seconds:.1f} s -> {report.output}",
+        file=sys.stderr,
+    )
+    for reason, count in report.rejected_reasons.items():
+        print(f"  rejected {count}: {reason}", file=sys.stderr)
+    print(json.dumps(report.to_dict(), ensure_ascii=False))
+    if not report.balanced:
+        print("extremism-nlp: error: rows in != rows out + rows rejected", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="extremism-nlp", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress at INFO level")
@@ -241,6 +288,33 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--languages", nargs="+")
     evaluate.add_argument("--output-dir", help="also write report.json, report.md and PNG plots here")
     evaluate.set_defaults(handler=_cmd_evaluate)
+
+    serve = commands.add_parser("serve", help="HTTP service: /classify (OpenAI moderation shape), Perspective's comments:analyze")
+    serve.add_argument("--model", default="default", help="built-in name or model folder (default: %(default)s)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s, this machine only)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="worker processes, each with its own copy of the model")
+    serve.add_argument("--api-key", help="require this key (else $EXTREMISM_NLP_API_KEY if set; the variable keeps it out of `ps`)")
+    serve.add_argument("--runtime", choices=["torch", "onnx"], help="transformer runtime (default: the model's)")
+    serve.add_argument("--max-body-bytes", type=int, default=1_000_000, help="larger bodies get 413 (default: %(default)s)")
+    serve.add_argument("--max-inputs", type=int, default=128, help="texts per request; more get 413 (default: %(default)s)")
+    serve.add_argument("--max-chars", type=int, default=20_000, help="characters per text; longer get 413 (default: %(default)s)")
+    serve.add_argument("--max-batch-texts", type=int, default=64, help="texts the batcher groups for one model call (default: %(default)s)")
+    serve.add_argument("--max-wait-ms", type=float, default=2.0, help="how long the batcher waits for more requests (default: %(default)s)")
+    serve.set_defaults(handler=_cmd_serve)
+
+    batch = commands.add_parser("batch", help="score a folder of parquet, JSONL or CSV files into parquet, locally or on Ray")
+    batch.add_argument("--input", required=True, help="a folder (searched recursively), a glob ('posts/*.jsonl') or a file")
+    batch.add_argument("--output", required=True, help="folder to write (new or empty): status=scored/ and status=rejected/")
+    batch.add_argument("--engine", choices=["local", "ray"], default="local", help="a loop in this process, or Ray (default: %(default)s)")
+    batch.add_argument("--model", default="fast", help="built-in name or model folder (default: %(default)s)")
+    batch.add_argument("--text-column", default="text", help="column or JSON field with the text (default: %(default)s)")
+    batch.add_argument("--prefix", default="", help="prefix of the added columns, when the input has a 'label' column already")
+    batch.add_argument("--batch-size", type=int, default=1000)
+    batch.add_argument("--num-actors", type=int, help="ray: model copies scoring in parallel (default: the cluster's CPUs)")
+    batch.add_argument("--num-cpus", type=int, help="ray: CPUs of the local instance started here (default: all)")
+    batch.add_argument("--ray-address", help="ray: an existing cluster (default: $RAY_ADDRESS, else a local instance)")
+    batch.set_defaults(handler=_cmd_batch)
 
     data = commands.add_parser("data", help="inspect the training corpus")
     data_commands = data.add_subparsers(dest="data_command", required=True)

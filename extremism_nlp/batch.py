@@ -1,0 +1,503 @@
+"""Scoring tables of texts at scale: `BatchClassifier` and the `extremism-nlp batch` job.
+
+`BatchClassifier` loads a model once in ``__init__``; ``__call__(batch)`` takes a dict of
+columns, a pandas DataFrame or a pyarrow Table and returns the same kind of object with
+label and score columns added, so one class serves as
+
+- a Ray Data ``map_batches`` actor::
+
+      ds.map_batches(BatchClassifier, fn_constructor_kwargs={"model": "fast"},
+                     compute=ray.data.ActorPoolStrategy(size=4), batch_size=1000)
+
+- a Spark ``predict_batch_udf`` (given the text column alone, a numpy array, it returns a
+  dict of result columns)::
+
+      predict_batch_udf(lambda: BatchClassifier("fast"), return_type=BatchClassifier.spark_schema(),
+                        batch_size=1000)
+
+- a plain loop: ``for frame in frames: out = scorer(frame)``.
+
+A row whose text is not a string (null, a number, bytes) is not scored: its label and
+scores are null and ``error`` says why. `run_batch` reads a folder or glob of parquet,
+JSONL or CSV files with a local loop or on Ray, and writes parquet: scored rows under
+``OUTPUT/status=scored/``, rejected rows (non-string text, unreadable lines) with their
+reason under ``OUTPUT/status=rejected/``; rows in (counted in a separate pass over the
+inputs) = rows out + rows rejected.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import json
+import logging
+import math
+import os
+import time
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .labels import LABELS
+
+logger = logging.getLogger(__name__)
+
+READ_ERROR_COLUMN = "read_error"
+"""Set by the file readers on a row they could not read (its text is then null)."""
+FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "csv"}
+STATUS_COLUMN = "status"
+
+csv.field_size_limit(2**31 - 1)
+
+
+def _require(module: str):
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        raise ImportError(f'batch scoring needs {module}: pip install "extremism-nlp[batch]" ({error})') from None
+
+
+def _rejection(value: Any) -> str | None:
+    """Why a value cannot be scored as text, or None when it can."""
+    if isinstance(value, str):
+        return None
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "text is missing (null)"
+    return f"text is {type(value).__name__}, expected a string"
+
+
+class BatchClassifier:
+    """A model loaded once, scoring batches of rows; see the module docstring.
+
+    Args:
+        model: built-in name or model folder.
+        text_column: the column holding the texts.
+        prefix: put before every added column name (``label``, ``labels``,
+            ``score_<label>``, ``lang``, ``error``), for tables that have such columns already.
+        batch_size: texts per model call.
+        options: backend options (``runtime="onnx"``).
+    """
+
+    def __init__(self, model: str = "fast", text_column: str = "text", prefix: str = "", batch_size: int = 1000, **options: Any) -> None:
+        from .classifier import Classifier
+
+        self.classifier = Classifier.from_pretrained(model, **options)
+        self.text_column = text_column
+        self.prefix = prefix
+        self.batch_size = batch_size
+
+    @property
+    def output_columns(self) -> list[str]:
+        return [self.prefix + name for name in ("label", "labels", *(f"score_{label}" for label in LABELS), "lang", "error")]
+
+    @staticmethod
+    def spark_schema(prefix: str = "") -> str:
+        """The Spark DDL of the result struct, for ``predict_batch_udf(return_type=...)``."""
+        scores = ", ".join(f"{prefix}score_{label} double" for label in LABELS)
+        return f"{prefix}label string, {prefix}labels string, {scores}, {prefix}lang string, {prefix}error string"
+
+    def score(self, texts: Sequence[Any], read_errors: Sequence[Any] | None = None) -> dict[str, np.ndarray]:
+        """Result columns for ``texts``, one row each. ``labels`` joins the decided labels with
+        commas ('' for none). Rejected rows: null label, NaN scores, ``error`` set."""
+        n = len(texts)
+        errors: list[str | None] = [None] * n
+        good = []
+        for index, value in enumerate(texts):
+            reason = read_errors[index] if read_errors is not None and read_errors[index] is not None else _rejection(value)
+            if reason is None:
+                good.append(index)
+            else:
+                errors[index] = str(reason)
+        predictions = self.classifier.classify([str(texts[i]) for i in good], batch_size=self.batch_size)
+        label = np.full(n, None, dtype=object)
+        labels = np.full(n, None, dtype=object)
+        lang = np.full(n, None, dtype=object)
+        scores = np.full((n, len(LABELS)), np.nan)
+        for index, prediction in zip(good, predictions):
+            label[index] = prediction.label
+            labels[index] = ",".join(prediction.labels)
+            lang[index] = prediction.lang
+            scores[index] = [prediction.scores[name] for name in LABELS]
+        p = self.prefix
+        columns = {p + "label": label, p + "labels": labels}
+        columns.update({f"{p}score_{name}": scores[:, k] for k, name in enumerate(LABELS)})
+        columns[p + "lang"] = lang
+        columns[p + "error"] = np.array(errors, dtype=object)
+        return columns
+
+    def _check_columns(self, names: Sequence[str]) -> None:
+        if self.text_column not in names:
+            raise ValueError(f"no text column {self.text_column!r} in the batch (columns: {list(names)}); pass text_column=")
+        clashes = [name for name in self.output_columns if name in names]
+        if clashes:
+            raise ValueError(f"the batch already has column(s) {clashes}; pass prefix='pred_' (or another) to name the results apart")
+
+    def __call__(self, batch: Any) -> Any:
+        """Dict of columns, pandas DataFrame or pyarrow Table in, the same kind out with the
+        result columns added; any other sequence (a Spark column) in, a dict of result columns
+        out."""
+        kind = type(batch).__module__.split(".")[0]
+        if kind == "pandas" and hasattr(batch, "columns"):
+            self._check_columns(list(batch.columns))
+            read_errors = batch[READ_ERROR_COLUMN].tolist() if READ_ERROR_COLUMN in batch.columns else None
+            result = self.score(batch[self.text_column].tolist(), read_errors)
+            out = batch.drop(columns=[READ_ERROR_COLUMN], errors="ignore").copy()
+            for name, values in result.items():
+                out[name] = values
+            return out
+        if kind == "pyarrow" and hasattr(batch, "column_names"):
+            import pyarrow as pa
+
+            self._check_columns(batch.column_names)
+            read_errors = batch.column(READ_ERROR_COLUMN).to_pylist() if READ_ERROR_COLUMN in batch.column_names else None
+            result = self.score(batch.column(self.text_column).to_pylist(), read_errors)
+            out = batch.drop_columns([READ_ERROR_COLUMN]) if read_errors is not None else batch
+            for name, values in result.items():
+                array_type = pa.float64() if values.dtype.kind == "f" else pa.string()
+                out = out.append_column(pa.field(name, array_type), pa.array(values.tolist() if array_type == pa.string() else values, type=array_type))
+            return out
+        if isinstance(batch, Mapping):
+            self._check_columns(list(batch))
+            read_errors = list(batch[READ_ERROR_COLUMN]) if READ_ERROR_COLUMN in batch else None
+            result = self.score(list(batch[self.text_column]), read_errors)
+            return {**{k: v for k, v in batch.items() if k != READ_ERROR_COLUMN}, **result}
+        if isinstance(batch, (str, bytes)):
+            raise TypeError("expected a batch (dict of columns, DataFrame, Table or a column of texts), got one string")
+        return self.score(list(batch))
+
+
+# -- reading input files ---------------------------------------------------------------------------
+
+
+def find_inputs(pattern: str | Path) -> tuple[list[Path], str]:
+    """The files of a folder (searched recursively), a glob or one file, and their format."""
+    path = Path(pattern)
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FORMATS and not p.name.startswith((".", "_")))
+    elif path.is_file():
+        files = [path]
+    else:
+        files = sorted(Path(p) for p in glob.glob(str(pattern), recursive=True) if Path(p).is_file())
+    if not files:
+        raise FileNotFoundError(f"no input files at {pattern} (a folder, a glob such as 'posts/*.parquet', or a file)")
+    unknown = [str(p) for p in files if p.suffix.lower() not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown input format for {unknown[:3]}: use {sorted(FORMATS)}")
+    formats = {FORMATS[p.suffix.lower()] for p in files}
+    if len(formats) > 1:
+        raise ValueError(f"{pattern} mixes formats {sorted(formats)}: run one job per format")
+    return files, formats.pop()
+
+
+def _text_schema(text_column: str):
+    import pyarrow as pa
+
+    return pa.schema(
+        [("source_file", pa.string()), ("source_line", pa.int64()), ("id", pa.string()), (text_column, pa.string()), (READ_ERROR_COLUMN, pa.string())]
+    )
+
+
+def _jsonl_records(path: Path, text_column: str) -> Iterator[tuple[int, str | None, str | None, str | None]]:
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError as error:
+                yield number, None, None, f"undecodable bytes (not UTF-8) at byte {error.start}"
+                continue
+            except json.JSONDecodeError as error:
+                yield number, None, None, f"invalid JSON ({error.msg})"
+                continue
+            if not isinstance(obj, dict):
+                yield number, None, None, f"a JSON {type(obj).__name__}, expected an object"
+                continue
+            identifier = None if obj.get("id") is None else str(obj["id"])
+            value = obj.get(text_column)
+            reason = _rejection(value) if text_column in obj else f"no field {text_column!r}"
+            yield number, identifier, value if reason is None else None, reason
+
+
+def _csv_records(path: Path, text_column: str) -> Iterator[tuple[int, str | None, str | None, str | None]]:
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    with open(path, encoding="utf-8", errors="surrogateescape", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        try:
+            header = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise ValueError(f"{path}: unreadable CSV header ({error})") from None
+        header[0] = header[0].lstrip("\ufeff")
+        if text_column not in header:
+            raise ValueError(f"{path} has no column {text_column!r} (header: {header}); choose it with --text-column")
+        text_at = header.index(text_column)
+        id_at = header.index("id") if "id" in header else None
+        while True:
+            start = reader.line_num + 1
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                yield start, None, None, f"malformed record ({error})"
+                continue
+            if not fields or fields == [""]:
+                continue  # a blank line is no record
+            if len(fields) != len(header):
+                yield start, None, None, f"{len(fields)} fields, expected {len(header)}"
+                continue
+            text = fields[text_at]
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                yield start, None, None, "undecodable bytes (not UTF-8)"
+                continue
+            yield start, fields[id_at] if id_at is not None else None, text, None
+
+
+def read_file(path: Path, fmt: str, text_column: str, batch_size: int = 10_000) -> Iterator[Any]:
+    """pyarrow Tables of one input file. Parquet keeps its columns; JSONL and CSV give
+    ``source_file, source_line, id, <text_column>, read_error``, one row per record,
+    unreadable ones included (null text, ``read_error`` set)."""
+    pa = _require("pyarrow")
+    if fmt == "parquet":
+        pq = _require("pyarrow.parquet")
+        for record_batch in pq.ParquetFile(path).iter_batches(batch_size=batch_size):
+            yield pa.Table.from_batches([record_batch])
+        return
+    schema = _text_schema(text_column)
+    records = _jsonl_records(path, text_column) if fmt == "jsonl" else _csv_records(path, text_column)
+    rows: list[tuple] = []
+    for row in records:
+        rows.append(row)
+        if len(rows) >= batch_size:
+            yield _records_table(path, rows, schema)
+            rows = []
+    if rows:
+        yield _records_table(path, rows, schema)
+
+
+def _records_table(path: Path, rows: list[tuple], schema: Any) -> Any:
+    import pyarrow as pa
+
+    lines, ids, texts, errors = (list(column) for column in zip(*rows))
+    return pa.table([[str(path)] * len(rows), lines, ids, texts, errors], schema=schema)
+
+
+def count_rows(path: Path, fmt: str) -> int:
+    """Records in one input file, counted apart from the reader: parquet metadata; JSONL
+    non-blank lines; CSV records after the header, blank lines not counted, malformed ones
+    counted."""
+    if fmt == "parquet":
+        pq = _require("pyarrow.parquet")
+        return pq.ParquetFile(path).metadata.num_rows
+    if fmt == "jsonl":
+        with open(path, "rb") as handle:
+            return sum(1 for raw in handle if raw.strip())
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    count = 0
+    with open(path, encoding="utf-8", errors="surrogateescape", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        first = True
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            except csv.Error:
+                count += 1
+                continue
+            if first:
+                first = False
+            elif fields and fields != [""]:
+                count += 1
+    return count
+
+
+# -- the job -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchReport:
+    """What a batch job read, wrote and rejected."""
+
+    engine: str
+    model: str
+    files: int
+    rows_in: int
+    rows_out: int
+    rows_rejected: int
+    seconds: float
+    output: str
+    rejected_reasons: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def balanced(self) -> bool:
+        """Every row read is either written or rejected."""
+        return self.rows_in == self.rows_out + self.rows_rejected
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"balanced": self.balanced}
+
+
+def _status_udf(error_column: str):
+    def with_status(table: Any) -> Any:
+        """The table with a ``status`` column (``scored`` or ``rejected``), for partitioning."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        status = pc.if_else(pc.is_null(table.column(error_column)), "scored", "rejected")
+        return table.append_column(pa.field(STATUS_COLUMN, pa.string()), status)
+
+    return with_status
+
+
+def _write_local(table: Any, output: Path, part: str, error_column: str) -> None:
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    rejected = pc.is_valid(table.column(error_column))
+    for status, mask in (("scored", pc.invert(rejected)), ("rejected", rejected)):
+        rows = table.filter(mask)
+        if rows.num_rows:
+            folder = output / f"{STATUS_COLUMN}={status}"
+            folder.mkdir(parents=True, exist_ok=True)
+            pq.write_table(rows, folder / f"part-{part}.parquet")
+
+
+def _written(output: Path, error_column: str) -> tuple[int, int, Counter]:
+    """Rows under status=scored and status=rejected, and the rejection reasons."""
+    pq = _require("pyarrow.parquet")
+    counts = {"scored": 0, "rejected": 0}
+    reasons: Counter = Counter()
+    for status in counts:
+        for path in sorted((output / f"{STATUS_COLUMN}={status}").glob("*.parquet")):
+            counts[status] += pq.ParquetFile(path).metadata.num_rows
+            if status == "rejected":
+                reasons.update(pq.read_table(path, columns=[error_column]).column(error_column).to_pylist())
+    return counts["scored"], counts["rejected"], reasons
+
+
+def run_batch(
+    input: str | Path,
+    output: str | Path,
+    *,
+    engine: str = "local",
+    model: str = "fast",
+    text_column: str = "text",
+    prefix: str = "",
+    batch_size: int = 1000,
+    num_actors: int | None = None,
+    num_cpus: int | None = None,
+    ray_address: str | None = None,
+) -> BatchReport:
+    """Score every row of ``input`` (folder, glob or file of parquet, JSONL or CSV) into
+    parquet under ``output`` (which must not exist or be empty): ``status=scored/`` and
+    ``status=rejected/``.
+
+    ``engine="local"`` loops in this process. ``engine="ray"`` runs on Ray: on the cluster
+    at ``ray_address`` (or ``$RAY_ADDRESS``) when given, else on a local instance started
+    here with ``num_cpus`` CPUs (default: all), or on the one already initialised;
+    ``num_actors`` model copies (default: the cluster's CPUs) score in parallel.
+    """
+    if engine not in ("local", "ray"):
+        raise ValueError(f"unknown engine {engine!r}; use 'local' or 'ray'")
+    files, fmt = find_inputs(input)
+    output = Path(output)
+    if output.exists() and any(output.iterdir()):
+        raise ValueError(f"output folder {output} is not empty: choose a new one or empty it, so that runs do not mix")
+    output.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    rows_in = sum(count_rows(path, fmt) for path in files)
+    if engine == "local":
+        scorer = BatchClassifier(model, text_column=text_column, prefix=prefix, batch_size=batch_size)
+        for file_index, path in enumerate(files):
+            for batch_index, table in enumerate(read_file(path, fmt, text_column, batch_size=batch_size)):
+                _write_local(scorer(table), output, f"{file_index:05d}-{batch_index:05d}", prefix + "error")
+    else:
+        _run_ray(files, fmt, output, model, text_column, prefix, batch_size, num_actors, num_cpus, ray_address)
+    rows_out, rows_rejected, reasons = _written(output, prefix + "error")
+    report = BatchReport(
+        engine=engine,
+        model=model,
+        files=len(files),
+        rows_in=rows_in,
+        rows_out=rows_out,
+        rows_rejected=rows_rejected,
+        seconds=round(time.perf_counter() - started, 3),
+        output=str(output),
+        rejected_reasons=dict(reasons.most_common(20)),
+    )
+    if not report.balanced:
+        logger.error("rows in %d != rows out %d + rejected %d", rows_in, rows_out, rows_rejected)
+    return report
+
+
+def _read_files_udf(fmt: str, text_column: str, batch_size: int):
+    def read(batch: dict) -> Iterator[Any]:
+        for path in batch["path"]:
+            yield from read_file(Path(str(path)), fmt, text_column, batch_size)
+
+    return read
+
+
+def _run_ray(
+    files: list[Path],
+    fmt: str,
+    output: Path,
+    model: str,
+    text_column: str,
+    prefix: str,
+    batch_size: int,
+    num_actors: int | None,
+    num_cpus: int | None,
+    ray_address: str | None,
+) -> None:
+    ray = _require("ray")
+    _require("ray.data")
+    started_here = not ray.is_initialized()
+    if started_here:
+        address = ray_address or os.environ.get("RAY_ADDRESS")
+        if address:
+            ray.init(address=address)
+        else:
+            ray.init(num_cpus=num_cpus, include_dashboard=False)
+    try:
+        _ray_pipeline(ray, files, fmt, output, model, text_column, prefix, batch_size, num_actors)
+    finally:
+        if started_here:
+            ray.shutdown()
+
+
+def _ray_pipeline(
+    ray: Any, files: list[Path], fmt: str, output: Path, model: str, text_column: str, prefix: str, batch_size: int, num_actors: int | None
+) -> None:
+    cpus = float(ray.cluster_resources().get("CPU", 1))
+    actors = num_actors or max(1, int(cpus))
+    # Actors and tasks each take a share below one CPU, so that reading and writing tasks
+    # still find room beside a full actor pool (else a 1-CPU instance waits forever).
+    share = min(1.0, cpus / (actors + 1))
+    paths = [str(path.resolve()) for path in files]
+    # One read task per file with this module's readers, parquet included: the same rows and
+    # rejections as the local engine (ray.data.read_parquet would do for parquet alone).
+    rows = ray.data.from_items([{"path": path} for path in paths], override_num_blocks=len(paths)).map_batches(
+        _read_files_udf(fmt, text_column, batch_size), batch_size=1, batch_format="numpy", num_cpus=share
+    )
+    scored = rows.map_batches(
+        BatchClassifier,
+        fn_constructor_kwargs={"model": model, "text_column": text_column, "prefix": prefix, "batch_size": batch_size},
+        compute=ray.data.ActorPoolStrategy(size=actors),
+        batch_size=batch_size,
+        batch_format="pyarrow",
+        num_cpus=share,
+    )
+    with_status = scored.map_batches(_status_udf(prefix + "error"), batch_format="pyarrow", num_cpus=share)
+    with_status.write_parquet(str(output), partition_cols=[STATUS_COLUMN], ray_remote_args={"num_cpus": share})
