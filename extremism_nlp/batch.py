@@ -33,6 +33,7 @@ import json
 import logging
 import math
 import os
+import re
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -63,10 +64,14 @@ def _require(module: str):
         raise ImportError(f'batch scoring needs {module}: pip install "extremism-nlp[batch]" ({error})') from None
 
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
 def _rejection(value: Any) -> str | None:
     """Why a value cannot be scored as text, or None when it can."""
     if isinstance(value, str):
-        return None
+        # JSON's \\uD800-style escapes can make a lone surrogate, which is not text
+        return "text holds a lone surrogate: not valid Unicode" if _SURROGATE_RE.search(value) else None
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "text is missing (null)"
     return f"text is {type(value).__name__}, expected a string"
@@ -104,7 +109,8 @@ class BatchClassifier:
 
     def score(self, texts: Sequence[Any], read_errors: Sequence[Any] | None = None) -> dict[str, np.ndarray]:
         """Result columns for ``texts``, one row each. ``labels`` joins the decided labels with
-        commas ('' for none). Rejected rows: null label, NaN scores, ``error`` set."""
+        commas ('' for none). Rejected rows: null label, NaN scores (null in Arrow and
+        parquet), ``error`` set."""
         n = len(texts)
         errors: list[str | None] = [None] * n
         good = []
@@ -160,7 +166,8 @@ class BatchClassifier:
             out = batch.drop_columns([READ_ERROR_COLUMN]) if read_errors is not None else batch
             for name, values in result.items():
                 array_type = pa.float64() if values.dtype.kind == "f" else pa.string()
-                out = out.append_column(pa.field(name, array_type), pa.array(values.tolist() if array_type == pa.string() else values, type=array_type))
+                # from_pandas: a rejected row's NaN scores become nulls
+                out = out.append_column(pa.field(name, array_type), pa.array(values, type=array_type, from_pandas=True))
             return out
         if isinstance(batch, Mapping):
             self._check_columns(list(batch))

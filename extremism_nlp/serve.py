@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import queue
+import re
 import threading
 import time
 import uuid
@@ -36,7 +37,7 @@ try:
     from fastapi import FastAPI, Request
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse
-    from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+    from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
     from pydantic_core import PydanticCustomError
     from starlette.exceptions import HTTPException as StarletteHTTPException
 except ImportError as error:  # pragma: no cover - depends on the install
@@ -140,7 +141,7 @@ def _location(loc: Sequence[Any]) -> str:
     return text or "body"
 
 
-_OWN_ERROR_TYPES = frozenset({"inputs_type", "inputs_empty", "input_type"})
+_OWN_ERROR_TYPES = frozenset({"inputs_type", "inputs_empty", "input_type", "input_unicode"})
 
 
 def _validation_message(errors: Sequence[dict]) -> str:
@@ -174,6 +175,9 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 400 and error.detail == "There was an error parsing the body":
+            # FastAPI's answer when the JSON parser itself gives up (nesting too deep)
+            return _error_response(422, "the body is not valid JSON (it could not be parsed; nested too deeply?)")
         return _error_response(error.status_code, str(error.detail), headers=getattr(error, "headers", None))
 
     @app.exception_handler(Exception)
@@ -253,6 +257,11 @@ class Gate:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
+        try:  # JSON travels as UTF-8 (RFC 8259); FastAPI would answer other bytes with a bare 400
+            body.decode("utf-8")
+        except UnicodeDecodeError as error:
+            await self._send(send, _error_response(422, f"the body is not valid JSON (not UTF-8: undecodable byte at position {error.start})"))
+            return
         replayed = False
 
         async def replay() -> dict:
@@ -344,10 +353,13 @@ class MicroBatcher:
         texts = [text for request, _ in batch for text in request]
         try:
             predictions = self.classifier.classify(texts, batch_size=max(self.max_batch_texts, 1))
-        except Exception as error:  # the requests fail, the batcher lives on
-            logger.exception("classifying a batch of %d texts failed", len(texts))
-            for _, future in batch:
-                future.set_exception(error)
+        except Exception as error:
+            if len(batch) > 1:  # one request's texts must not fail the others': score each alone
+                for item in batch:
+                    self._score([item])
+                return
+            logger.exception("classifying a request of %d texts failed", len(texts))
+            batch[0][1].set_exception(error)
             return
         self.batches += 1
         self.texts += len(texts)
@@ -363,7 +375,7 @@ class MicroBatcher:
 def _check_inputs(value: Any) -> Any:
     """``inputs`` must be a string or a non-empty list of strings; name the first bad item."""
     if isinstance(value, str):
-        return value
+        return _check_unicode(value, "inputs")
     if not isinstance(value, list):
         raise PydanticCustomError("inputs_type", "inputs must be a string or a list of strings, got {kind}", {"kind": _json_kind(value)})
     if not value:
@@ -373,7 +385,23 @@ def _check_inputs(value: Any) -> Any:
             raise PydanticCustomError(
                 "input_type", "inputs[{index}] is {kind}, expected a string", {"index": index, "kind": _json_kind(item)}
             )
+        _check_unicode(item, f"inputs[{index}]")
     return value
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _check_unicode(text: str, where: str) -> str:
+    """JSON's \\uD800-style escapes can smuggle in lone surrogates, which are not text."""
+    match = _SURROGATE_RE.search(text)
+    if match:
+        raise PydanticCustomError(
+            "input_unicode",
+            "{where} holds a lone surrogate ({code}) at character {position}: not valid Unicode text",
+            {"where": where, "code": f"\\u{ord(match.group()):04x}", "position": match.start()},
+        )
+    return text
 
 
 def _json_kind(value: Any) -> str:
@@ -411,7 +439,7 @@ class ClassifyResponse(BaseModel):
 
 class TextEntry(BaseModel):
     model_config = ConfigDict(extra="allow")
-    text: str = Field(strict=True)
+    text: Annotated[str, AfterValidator(lambda text: _check_unicode(text, "comment.text"))] = Field(strict=True)
     type: str | None = Field("PLAIN_TEXT", description="only PLAIN_TEXT is supported")
 
 
@@ -549,7 +577,8 @@ def create_app(
     else:
         options = {"runtime": config.runtime} if config.runtime else {}
         classifier = Classifier.from_pretrained(model, **options)
-    api_key = api_key if api_key is not None else os.environ.get(API_KEY_ENV) or None
+    # None: the environment decides; "" turns the check off whatever the environment says
+    api_key = (api_key if api_key is not None else os.environ.get(API_KEY_ENV)) or None
     batcher = MicroBatcher(classifier, config.max_batch_texts, config.max_wait_ms, config.max_pending)
     service = _Service(classifier, config, batcher, auth=api_key is not None)
     served_names = {classifier.name, model if isinstance(model, str) else classifier.name}

@@ -1,0 +1,226 @@
+"""BatchClassifier on every batch type, the file readers, and the batch job locally and on Ray."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+pd = pytest.importorskip("pandas")
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+from extremism_nlp import LABELS, Classifier
+from extremism_nlp.batch import (
+    BatchClassifier,
+    count_rows,
+    find_inputs,
+    read_file,
+    run_batch,
+)
+from extremism_nlp.cli import main
+
+THREAT = "we will kill them all tonight"
+TEXTS = [THREAT, "the weather is nice today", "you stupid idiot", None, "join the caliphate soldiers", "", 17]
+GOOD = [0, 1, 2, 4, 5]
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    return BatchClassifier("fast")
+
+
+@pytest.fixture(scope="module")
+def fast():
+    return Classifier.from_pretrained("fast")
+
+
+def _check_results(columns, fast):
+    """Result columns (any mapping of name -> sequence) for TEXTS against Classifier.classify."""
+    expected = fast.classify([TEXTS[i] for i in GOOD])
+    for i, prediction in zip(GOOD, expected):
+        assert columns["label"][i] == prediction.label
+        assert columns["labels"][i] == ",".join(prediction.labels)
+        assert columns["lang"][i] == prediction.lang
+        assert [columns[f"score_{k}"][i] for k in LABELS] == pytest.approx([prediction.scores[k] for k in LABELS])
+        assert pd.isna(columns["error"][i])
+    assert columns["error"][3] == "text is missing (null)"
+    assert columns["error"][6] == "text is int, expected a string"
+    for i in (3, 6):
+        assert pd.isna(columns["label"][i]) and np.isnan(columns["score_violence"][i])
+
+
+def test_dict_of_columns(scorer, fast):
+    batch = {"id": np.arange(len(TEXTS)), "text": np.array(TEXTS, dtype=object)}
+    out = scorer(batch)
+    assert list(out["id"]) == list(range(len(TEXTS)))
+    _check_results(out, fast)
+
+
+def test_pandas_dataframe(scorer, fast):
+    frame = pd.DataFrame({"id": range(len(TEXTS)), "text": TEXTS})
+    out = scorer(frame)
+    assert isinstance(out, pd.DataFrame) and len(out) == len(frame) and "label" not in frame.columns
+    _check_results({name: out[name].tolist() for name in out.columns}, fast)
+
+
+def test_arrow_table(scorer, fast):
+    table = pa.table({"text": [t if isinstance(t, str) else None for t in TEXTS]})
+    out = scorer(table)
+    assert out.schema.field("score_hate").type == pa.float64() and out.schema.field("error").type == pa.string()
+    columns = out.to_pydict()
+    expected = fast.classify([TEXTS[i] for i in GOOD])
+    assert [columns["label"][i] for i in GOOD] == [p.label for p in expected]
+    assert columns["error"][3] == columns["error"][6] == "text is missing (null)" and columns["score_hate"][3] is None
+
+
+def test_spark_style_column_in_dict_of_results_out(scorer, fast):
+    out = scorer(np.array([THREAT, "hello there"]))
+    assert set(out) == set(scorer.output_columns)
+    assert list(out["label"]) == [p.label for p in fast.classify([THREAT, "hello there"])]
+    assert "score_extremism double" in BatchClassifier.spark_schema()
+
+
+def test_prefix_and_clear_errors(scorer):
+    with pytest.raises(ValueError, match=r"already has column\(s\) \['label'\]; pass prefix="):
+        scorer(pd.DataFrame({"text": ["a"], "label": [1]}))
+    out = BatchClassifier("fast", prefix="pred_")(pd.DataFrame({"text": [THREAT], "label": [1]}))
+    assert out["label"].tolist() == [1] and out["pred_label"].tolist() == ["violence"]
+    with pytest.raises(ValueError, match="no text column 'text'.*text_column="):
+        scorer({"body": ["a"]})
+    with pytest.raises(TypeError, match="got one string"):
+        scorer("just a string")
+    assert scorer({"text": ["x\ud800"]})["error"][0] == "text holds a lone surrogate: not valid Unicode"
+
+
+# -- files -------------------------------------------------------------------------------------------
+
+
+def _jsonl(path):
+    path.write_bytes(
+        b'{"id": 1, "text": "we will kill them all tonight"}\n'
+        b"{broken\n"
+        b"\n"
+        b'{"id": 3, "text": 5}\n'
+        b'{"text": "nice weather"}\n'
+        b"\xff\xfe\n"
+        b"[1, 2]\n"
+        b'{"id": 9}\n'
+        b'{"id": 10, "text": "x\\ud800"}\n'
+    )
+    return path
+
+
+def _csv(path):
+    path.write_text('id,text,extra\n1,"we will kill them, all tonight",x\n2,too,many,fields\n\n3,"multi\nline text",y\n4,,z\n')
+    return path
+
+
+def test_readers_keep_every_record_and_count_agrees(tmp_path):
+    jsonl = _jsonl(tmp_path / "a.jsonl")
+    (table,) = read_file(jsonl, "jsonl", "text")
+    assert table.num_rows == count_rows(jsonl, "jsonl") == 8
+    rows = table.to_pylist()
+    assert [r["source_line"] for r in rows] == [1, 2, 4, 5, 6, 7, 8, 9]
+    assert [r["text"] for r in rows if r["read_error"] is None] == [THREAT, "nice weather"]
+    reasons = [r["read_error"] for r in rows if r["read_error"]]
+    assert reasons[0].startswith("invalid JSON") and "text is int" in reasons[1] and "not UTF-8" in reasons[2]
+    assert "expected an object" in reasons[3] and reasons[4] == "no field 'text'" and "lone surrogate" in reasons[5]
+
+    csv_file = _csv(tmp_path / "b.csv")
+    (table,) = read_file(csv_file, "csv", "text")
+    assert table.num_rows == count_rows(csv_file, "csv") == 4
+    assert table.column("text").to_pylist() == ["we will kill them, all tonight", None, "multi\nline text", ""]
+    assert table.column("read_error").to_pylist()[1] == "4 fields, expected 3"
+
+
+def test_find_inputs_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no input files"):
+        find_inputs(tmp_path / "nothing*")
+    _csv(tmp_path / "b.csv")
+    _jsonl(tmp_path / "a.jsonl")
+    with pytest.raises(ValueError, match="mixes formats"):
+        find_inputs(tmp_path)
+    assert find_inputs(tmp_path / "*.csv")[1] == "csv"
+
+
+def _parquet_folder(folder, files=3, rows=40):
+    folder.mkdir()
+    for f in range(files):
+        texts = [TEXTS[i % len(TEXTS)] for i in range(rows)]
+        frame = pd.DataFrame({"id": range(f * rows, (f + 1) * rows), "text": [t if isinstance(t, str) else None for t in texts]})
+        frame.to_parquet(folder / f"part{f}.parquet")
+    return folder
+
+
+def test_local_job_on_parquet_jsonl_and_csv(tmp_path, fast):
+    report = run_batch(_parquet_folder(tmp_path / "pq"), tmp_path / "out_pq")
+    nulls = sum(1 for i in range(40) if not isinstance(TEXTS[i % len(TEXTS)], str)) * 3
+    assert (report.rows_in, report.rows_out, report.rows_rejected) == (120, 120 - nulls, nulls) and report.balanced
+    scored = pd.read_parquet(tmp_path / "out_pq" / "status=scored")
+    assert len(set(scored["id"])) == 120 - nulls
+    row = scored[scored["id"] == 0].iloc[0]
+    assert row["label"] == "violence" and row["score_violence"] == pytest.approx(fast.classify(THREAT).scores["violence"])
+
+    report = run_batch(_jsonl(tmp_path / "a.jsonl"), tmp_path / "out_js")
+    assert (report.rows_in, report.rows_out, report.rows_rejected) == (8, 2, 6)
+    rejected = pd.read_parquet(tmp_path / "out_js" / "status=rejected")
+    assert sorted(rejected["source_line"]) == [2, 4, 6, 7, 8, 9]
+
+    _csv(tmp_path / "b.csv")
+    report = run_batch(str(tmp_path / "*.csv"), tmp_path / "out_csv")
+    assert (report.rows_in, report.rows_out, report.rows_rejected) == (4, 3, 1)
+
+    with pytest.raises(ValueError, match="is not empty"):
+        run_batch(tmp_path / "pq", tmp_path / "out_pq")
+
+
+def test_batch_command_line(tmp_path, capsys):
+    code = main(["batch", "--input", str(_parquet_folder(tmp_path / "pq", files=1, rows=7)), "--output", str(tmp_path / "out")])
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert code == 0 and report["balanced"] and (report["rows_in"], report["rows_rejected"]) == (7, 2)
+    assert "rows in 7, out 5, rejected 2" in captured.err
+    assert main(["batch", "--input", str(tmp_path / "missing"), "--output", str(tmp_path / "o2")]) == 2
+
+
+# -- Ray ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    ray = pytest.importorskip("ray")
+    pytest.importorskip("ray.data")
+    ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()
+
+
+@pytest.mark.slow
+def test_ray_job_and_actor_pool(local_ray, tmp_path):
+    folder = _parquet_folder(tmp_path / "pq", files=3, rows=50)
+    ray_report = run_batch(folder, tmp_path / "out_ray", engine="ray", num_actors=1)
+    local_report = run_batch(folder, tmp_path / "out_local")
+    assert ray_report.balanced and (ray_report.rows_in, ray_report.rows_out, ray_report.rows_rejected) == (
+        local_report.rows_in,
+        local_report.rows_out,
+        local_report.rows_rejected,
+    )
+    by_ray = pd.read_parquet(tmp_path / "out_ray" / "status=scored").sort_values("id").reset_index(drop=True)
+    by_loop = pd.read_parquet(tmp_path / "out_local" / "status=scored").sort_values("id").reset_index(drop=True)
+    columns = ["id", "label", "labels", "lang", *(f"score_{k}" for k in LABELS)]
+    pd.testing.assert_frame_equal(by_ray[columns], by_loop[columns])
+
+    jsonl_report = run_batch(_jsonl(tmp_path / "a.jsonl"), tmp_path / "out_ray_js", engine="ray")
+    assert (jsonl_report.rows_in, jsonl_report.rows_out, jsonl_report.rows_rejected) == (8, 2, 6)
+
+    # the class as documented: a Ray Data map_batches actor
+    dataset = local_ray.data.from_items([{"text": THREAT}, {"text": "hello"}]).map_batches(
+        BatchClassifier,
+        fn_constructor_kwargs={"model": "fast"},
+        compute=local_ray.data.ActorPoolStrategy(size=1),
+        batch_format="pandas",
+        num_cpus=0.5,
+    )
+    assert sorted(row["label"] for row in dataset.take_all()) == ["none", "violence"]
