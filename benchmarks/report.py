@@ -214,6 +214,54 @@ def _protocols_section() -> list[str]:
                 lines += [f"- {k}: " + ", ".join(f"{label} {_f(f['labels'][label]['f1'])}" for label in f["labels_scored"])
                           + f"; macro {_f(f['macro_f1'])}" for k, f in entry["result"]["folds"].items()]  # fmt: skip
                 lines.append("")
+
+
+def _serve_section() -> list[str]:
+    serve = _load("serve.json")
+    if not serve:
+        return []
+    lines = [
+        "## HTTP service under load (`bench_serve.py`)",
+        "",
+        "`extremism-nlp serve` on 127.0.0.1, one worker; N concurrent clients on the same cores send one "
+        "functional-suite text per `POST /classify`. Serial: the same texts one request at a time. "
+        "Server (client) CPU ms/req: the server (load generator) process's CPU time over the load phase "
+        "per request, less sensitive to other load on the shared machine than req/s. Labels as serial: answers under load whose "
+        f"labels equal the serial answer's. {serve['machine']}.",
+        "",
+        "| model | clients | requests ok | errors | req/s | p50 ms | p99 ms | serial req/s | serial p50 ms | server CPU ms/req "
+        "| client CPU ms/req | mean batch | labels as serial | max score diff | load avg |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in serve["rows"]:
+        lines.append(
+            f"| {r['model']} | {r['clients']} | {r['ok']} | {r['errors']} | {r['requests_per_s']} | {r['p50_ms']} | {r['p99_ms']} | "
+            f"{r['serial_requests_per_s']} | {r['serial_p50_ms']} | {r['server_cpu_ms_per_request']} | {r.get('client_cpu_ms_per_request')} | {r['mean_batch_texts']} | "
+            f"{r['results_compared'] - r['label_mismatches']}/{r['results_compared']} | {r['max_score_difference']:.2g} | "
+            f"{r['load_average_1min']} |"
+        )
+    return lines
+
+
+def _batch_section() -> list[str]:
+    batch = _load("batch.json")
+    if not batch:
+        return []
+    lines = [
+        "## Batch job: Ray against the local loop (`bench_batch.py`)",
+        "",
+        f"`run_batch` on a generated parquet folder ({batch['local']['files']} files), model {batch['local']['model']}; "
+        f"Ray on a local instance of {batch.get('cpus', 2)} CPUs started before the clock ({batch['ray_start_s']} s). {batch['machine']}.",
+        "",
+        "| engine | rows in | rows out | rejected | balanced | seconds | rows/s |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for engine in ("local", "ray"):
+        r = batch[engine]
+        lines.append(
+            f"| {engine} | {r['rows_in']:,} | {r['rows_out']:,} | {r['rows_rejected']:,} | {r['balanced']} | {r['seconds']} | {r['rows_per_s']:,} |"
+        )
+    lines += ["", f"Ray / local speed {batch['speedup']}x; scored rows identical: {batch['identical']}."]
     return lines
 
 
@@ -233,6 +281,8 @@ def write_results_md() -> Path:
     lines += _speed_section() + [""]
     lines += _onnx_section()
     lines += _corpus_section() + [""]
+    lines += _serve_section() + [""]
+    lines += _batch_section() + [""]
     path = HERE / "RESULTS.md"
     path.write_text("\n".join(lines).rstrip() + "\n")
     return path
