@@ -26,6 +26,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -185,8 +186,8 @@ def main() -> int:
     args = parser.parse_args()
 
     texts = [case.text for case in load_suite()]
-    workdir = Path(args.output).parent
-    workdir.mkdir(parents=True, exist_ok=True)
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="bench_serve_"))  # server logs
     print(f"machine: {machine_description()}")
     print(f"texts: {len(texts)} functional-suite cases (ar, en, fr), one per request; server and clients on 127.0.0.1")
     rows = []
