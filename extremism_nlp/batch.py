@@ -12,7 +12,7 @@ label and score columns added, so one class serves as
 - a Spark ``predict_batch_udf`` (given the text column alone, a numpy array, it returns a
   dict of result columns)::
 
-      predict_batch_udf(lambda: BatchClassifier("fast"), return_type=BatchClassifier.spark_schema(),
+      predict_batch_udf(lambda: BatchClassifier("fast"), return_type=BatchClassifier.spark_return_type(),
                         batch_size=1000)
 
 - a plain loop: ``for frame in frames: out = scorer(frame)``.
@@ -103,9 +103,26 @@ class BatchClassifier:
 
     @staticmethod
     def spark_schema(prefix: str = "") -> str:
-        """The Spark DDL of the result struct, for ``predict_batch_udf(return_type=...)``."""
+        """The Spark DDL of the result struct."""
         scores = ", ".join(f"{prefix}score_{label} double" for label in LABELS)
         return f"{prefix}label string, {prefix}labels string, {scores}, {prefix}lang string, {prefix}error string"
+
+    @staticmethod
+    def spark_return_type(prefix: str = "") -> Any:
+        """The result struct as a pyspark ``StructType``, for ``predict_batch_udf(return_type=...)``."""
+        try:
+            from pyspark.sql.types import (
+                DoubleType,
+                StringType,
+                StructField,
+                StructType,
+            )
+        except ImportError as error:
+            raise ImportError(f"spark_return_type needs pyspark, which the project does not install ({error})") from None
+        fields = [StructField(prefix + "label", StringType()), StructField(prefix + "labels", StringType())]
+        fields += [StructField(f"{prefix}score_{label}", DoubleType()) for label in LABELS]
+        fields += [StructField(prefix + "lang", StringType()), StructField(prefix + "error", StringType())]
+        return StructType(fields)
 
     def score(self, texts: Sequence[Any], read_errors: Sequence[Any] | None = None) -> dict[str, np.ndarray]:
         """Result columns for ``texts``, one row each. ``labels`` joins the decided labels with
