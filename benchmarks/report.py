@@ -214,6 +214,7 @@ def _protocols_section() -> list[str]:
                 lines += [f"- {k}: " + ", ".join(f"{label} {_f(f['labels'][label]['f1'])}" for label in f["labels_scored"])
                           + f"; macro {_f(f['macro_f1'])}" for k, f in entry["result"]["folds"].items()]  # fmt: skip
                 lines.append("")
+    return lines
 
 
 def _serve_section() -> list[str]:
