@@ -91,36 +91,52 @@ def _cmd_classify(args: argparse.Namespace) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from .training import TrainingConfig, train
+    from .training import recipe_configs, train_recipe
 
-    config = TrainingConfig(
-        model=args.model,
-        name=args.name or args.model,
-        output_dir=args.output or f"runs/{args.name or args.model}",
-        data_dir=args.data_dir,
-        sources=args.sources,
-        languages=args.languages,
-        commercial_only=args.commercial_only,
-        max_train_rows=args.max_train_rows,
-        base=args.base,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        learning_rate=args.learning_rate,
-        max_length=args.max_length,
-        seed=args.seed,
-        init_from=args.init_from,
-        train_languages=args.train_languages,
-        members=args.members,
-        frozen_c=args.frozen_c,
-    )
-    folder = train(config)
-    print(f"model written to {folder} (card: {folder / 'README.md'})")
+    given = {name: value for name, value in vars(args).items() if name in _training_setting_names()}
+    folders = train_recipe(recipe_configs(args.config, given))
+    for folder in folders:
+        print(f"model written to {folder} (card: {folder / 'README.md'})")
     return 0
+
+
+def _training_setting_names() -> set[str]:
+    from .training.config import setting_specs
+
+    return {spec.name for spec in setting_specs()}
+
+
+def _add_training_settings(parser: argparse.ArgumentParser) -> None:
+    """One option per training setting, from the config dataclasses: their defaults and help
+    are the dataclasses' (an option not given leaves the recipe's or the default value)."""
+    import types
+    import typing
+
+    from .backends import BACKENDS
+    from .training.calibration import THRESHOLD_RULES
+    from .training.config import setting_specs
+
+    choices = {"model": list(BACKENDS), "threshold_rule": list(THRESHOLD_RULES)}
+    for spec in setting_specs():
+        kind = spec.type
+        options: dict = {"dest": spec.name, "default": argparse.SUPPRESS}
+        if typing.get_origin(kind) in (typing.Union, types.UnionType):
+            kind = next(arg for arg in typing.get_args(kind) if arg is not type(None))
+        if kind is bool:
+            options["action"] = argparse.BooleanOptionalAction
+        elif typing.get_origin(kind) is list:
+            options |= {"nargs": "+", "type": typing.get_args(kind)[0], "metavar": spec.name.upper()}
+        else:
+            options["type"] = kind
+        if spec.name in choices:
+            options["choices"] = choices[spec.name]
+        owners = f"{', '.join(spec.owners)}: " if spec.owners else ""
+        shown = "" if spec.default in (None, False) or "default:" in spec.help else f" (default: {spec.default})"
+        parser.add_argument(spec.flag, help=f"{owners}{spec.help}{shown}", **options)
 
 
 def _cmd_evaluate_protocol(args: argparse.Namespace) -> int:
     import json
-    from dataclasses import fields
     from pathlib import Path
 
     from .classifier import Classifier
@@ -134,11 +150,9 @@ def _cmd_evaluate_protocol(args: argparse.Namespace) -> int:
         from .training import TrainingConfig, protocol_recipe
 
         recorded = classifier.model.info.training.get("config", {})
-        known = {f.name for f in fields(TrainingConfig)}
-        config = TrainingConfig(**{k: v for k, v in recorded.items() if k in known})
-        config.model, config.show_progress = classifier.model.model_type, False
+        config = TrainingConfig.from_recorded(recorded, classifier.model.model_type).with_settings(show_progress=False)
         if args.max_train_rows:
-            config.max_train_rows = args.max_train_rows
+            config = config.with_settings(max_train_rows=args.max_train_rows)
         corpus = load_corpus(args.data_dir, args.sources)
         recipe = protocol_recipe(config)
         if args.protocol == "loso":
@@ -244,31 +258,13 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("--no-progress", action="store_true", help="no progress bar")
     classify.set_defaults(handler=_cmd_classify)
 
-    train = commands.add_parser("train", help="train a model on the project corpus")
-    train.add_argument(
-        "--model", default="fast", choices=["fast", "transformer", "frozen_encoder", "ensemble"], help="backend to train"
-    )
-    train.add_argument("--frozen-c", type=float, default=0.5, help="frozen_encoder: inverse L2 strength of the head")
-    train.add_argument("--members", nargs="+", help="ensemble: trained models to stack (built-in names or folders)")
-    train.add_argument("--base", default="multilingual-e5-small", help="transformer: base encoder (name, folder or hub id)")
-    train.add_argument("--epochs", type=float, default=2.0, help="transformer: training epochs (early stopping may end sooner)")
-    train.add_argument("--batch-size", type=int, default=32, help="transformer: training batch size")
-    train.add_argument("--learning-rate", type=float, default=3e-4, help="transformer: peak learning rate (LoRA and head)")
-    train.add_argument("--max-length", type=int, default=128, help="transformer: tokens per training text (longer ones are cut)")
-    train.add_argument(
-        "--init-from", help="transformer: start from this trained transformer's adapter and head (name or folder)"
-    )
-    train.add_argument(
-        "--train-languages", nargs="+", help="transformer: train only on rows in these languages (validation and test stay whole)"
-    )
-    train.add_argument("--seed", type=int, default=13, help="seed of the training sample and of training itself")
-    train.add_argument("--name", help="model name (default: the backend name)")
-    train.add_argument("--output", help="model folder to write (default: runs/NAME)")
-    train.add_argument("--data-dir", help="folder of the raw corpora")
-    train.add_argument("--sources", nargs="+", help="registry names to train on")
-    train.add_argument("--languages", nargs="+", help="ISO 639-1 codes to train on")
-    train.add_argument("--commercial-only", action="store_true", help="only sources whose licence allows commercial use")
-    train.add_argument("--max-train-rows", type=int, help="cap on training rows, for quick runs")
+    train = commands.add_parser(
+        "train", help="train a model on the project corpus",
+        description="Train a model: settings from a recipe (--config, e.g. configs/fast.json) and the options below, "
+        "which override the recipe's; what neither gives takes its default.",
+    )  # fmt: skip
+    train.add_argument("--config", help="recipe: a JSON file of training settings (the shipped models' are in configs/)")
+    _add_training_settings(train)
     train.set_defaults(handler=_cmd_train)
 
     evaluate = commands.add_parser(

@@ -52,7 +52,7 @@ class EmbeddingCache:
     def default_folder(resolved_base: str, prefix: str) -> Path:
         """One folder per encoder version: its weights' source checksum where the folder
         records one (the offline e5 build does), else its name."""
-        from .data.corpus import cache_root
+        from .paths import cache_root
 
         marker = Path(resolved_base) / "SOURCE.json"
         identity = json.loads(marker.read_text())["source_sha256"] if marker.is_file() else resolved_base

@@ -76,14 +76,14 @@ def tiny_model_dir(tmp_path_factory) -> Path:
 
     from extremism_nlp.labels import LABELS
     from extremism_nlp.models.base import ModelInfo
-    from extremism_nlp.models.calibration import calibrate
-    from extremism_nlp.models.fast import FastModel
     from extremism_nlp.models.features import FeatureConfig
+    from extremism_nlp.training.calibration import calibrate
+    from extremism_nlp.training.fast import fit_fast_model
 
     texts = [text for text, _ in TINY_TRAINING] * 3
     targets = np.array([[int(label in names) for label in LABELS] for _, names in TINY_TRAINING] * 3)
     info = ModelInfo(model_type="fast", name="tiny", version="0.0.1", backend={"features": FeatureConfig(n_features_log2=14).to_dict()})
-    model = FastModel.fit(texts, targets, info, show_progress=False)
+    model = fit_fast_model(texts, targets, info, show_progress=False)
     platt, thresholds = calibrate(model.decision_function(texts), targets)
     info.platt = platt.tolist()
     info.thresholds = dict(zip(LABELS, thresholds.tolist()))

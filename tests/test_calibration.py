@@ -1,6 +1,7 @@
 import numpy as np
 
-from extremism_nlp.models.calibration import apply_platt, best_f1_threshold, calibrate, fit_platt
+from extremism_nlp.models.calibration import apply_platt
+from extremism_nlp.training.calibration import best_f1_threshold, calibrate, fit_platt
 
 
 def test_platt_recovers_a_known_sigmoid():
@@ -35,7 +36,7 @@ def test_calibrate_shapes():
 
 
 def test_language_threshold_is_shrunk_toward_the_global_one():
-    from extremism_nlp.models.calibration import SHRINKAGE_POSITIVES, language_thresholds
+    from extremism_nlp.training.calibration import SHRINKAGE_POSITIVES, language_thresholds
 
     rng = np.random.default_rng(2)
     # 40 French positives, perfectly separated at a low cut (0.05): alone, that cut would be chosen.
@@ -54,7 +55,7 @@ def test_language_threshold_is_shrunk_toward_the_global_one():
 
 
 def test_threshold_floor_leaves_the_top_of_plain_texts_above_it():
-    from extremism_nlp.models.calibration import threshold_floor
+    from extremism_nlp.training.calibration import threshold_floor
 
     plain = np.linspace(0, 1, 101)[:, None].repeat(2, axis=1)
     floor = threshold_floor(plain, quantile=0.98)

@@ -11,9 +11,9 @@ from extremism_nlp import Classifier
 from extremism_nlp.labels import LABELS
 from extremism_nlp.models import load_model
 from extremism_nlp.models.base import ModelInfo
-from extremism_nlp.models.ensemble import EnsembleModel
-from extremism_nlp.models.fast import FastModel
 from extremism_nlp.models.features import FeatureConfig
+from extremism_nlp.training.ensemble import fit_ensemble_model
+from extremism_nlp.training.fast import fit_fast_model
 
 pytest.importorskip("sklearn")
 
@@ -26,14 +26,14 @@ def members(tmp_path_factory, tiny_model_dir):
     """The shared tiny fast model and a second one over another feature space."""
     info = ModelInfo(model_type="fast", name="tiny-words", version="0.0.2", backend={"features": FeatureConfig(n_features_log2=12).to_dict()})
     folder = tmp_path_factory.mktemp("members") / "tiny-words"
-    FastModel.fit(TEXTS, TARGETS, info, c=0.5, show_progress=False).save_pretrained(folder)
+    fit_fast_model(TEXTS, TARGETS, info, c=0.5, show_progress=False).save_pretrained(folder)
     return [str(tiny_model_dir), str(folder)]
 
 
 @pytest.fixture(scope="module")
 def stacked(members, tmp_path_factory):
     info = ModelInfo(model_type="ensemble", name="tiny-stack", version="0.0.3")
-    model = EnsembleModel.fit(info, members, TEXTS, TARGETS, np.ones_like(TARGETS))
+    model = fit_ensemble_model(info, members, TEXTS, TARGETS, np.ones_like(TARGETS))
     folder = tmp_path_factory.mktemp("stack") / "tiny-stack"
     model.save_pretrained(folder)
     return model, folder

@@ -10,8 +10,9 @@ pytest.importorskip("peft")
 
 from extremism_nlp import Classifier  # noqa: E402
 from extremism_nlp.models import load_model  # noqa: E402
-from extremism_nlp.models.transformer import ADAPTER_FILE, build_network, merge_adapter  # noqa: E402
+from extremism_nlp.models.transformer import ADAPTER_FILE  # noqa: E402
 from extremism_nlp.training import TrainingConfig, train  # noqa: E402
+from extremism_nlp.training.transformer import build_network, merge_adapter  # noqa: E402
 
 LINES = [
     "we will kill them all tonight", "the weather is nice today", "those people are vermin",
@@ -158,12 +159,12 @@ def test_long_text_is_read_in_chunks(trained):
 def test_ensemble_passes_the_runtime_to_its_transformer(trained, tiny_model_dir, tmp_path):
     pytest.importorskip("onnxruntime")
     from extremism_nlp.models.base import ModelInfo
-    from extremism_nlp.models.ensemble import EnsembleModel
+    from extremism_nlp.training.ensemble import fit_ensemble_model
 
     texts = ["we will kill them all tonight", "the weather is nice today", "shut up you stupid idiot"] * 4
     targets = np.array([[0, 1, 0, 0], [0, 0, 0, 0], [0, 0, 0, 1]] * 4)
     info = ModelInfo(model_type="ensemble", name="tiny-stack", version="0.0.1")
-    EnsembleModel.fit(info, [str(trained), str(tiny_model_dir)], texts, targets, np.ones_like(targets)).save_pretrained(tmp_path)
+    fit_ensemble_model(info, [str(trained), str(tiny_model_dir)], texts, targets, np.ones_like(targets)).save_pretrained(tmp_path)
     onnx = load_model(tmp_path, runtime="onnx")
     assert onnx.members[0].runtime == "onnx"
     assert np.allclose(onnx.decision_function(texts), load_model(tmp_path).decision_function(texts), atol=0.5)

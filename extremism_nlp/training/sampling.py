@@ -1,0 +1,71 @@
+"""Which training rows a run uses and how much each weighs: deterministic samples and
+per-language weights, and a split's columns as arrays."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def language_weights(langs: list[str], exponent: float) -> np.ndarray:
+    """Sample weights (mean 1) that lift rare languages: (n_all / n_lang) ** exponent."""
+    values, inverse, counts = np.unique(np.asarray(langs), return_inverse=True, return_counts=True)
+    weights = (len(langs) / counts[inverse]) ** exponent
+    return weights / weights.mean()
+
+
+def split_arrays(split: Any) -> tuple[list[str], np.ndarray, list[str], list[str], np.ndarray]:
+    """Texts, labels, languages, sources and label masks of a corpus split."""
+    return (
+        list(split["text"]),
+        np.asarray(split["labels"], dtype=np.int8),
+        list(split["lang"]),
+        list(split["source"]),
+        np.asarray(split["label_mask"], dtype=np.int8),
+    )
+
+
+def sample(split: Any, max_rows: int | None, seed: int = 13) -> Any:
+    """At most ``max_rows`` rows of ``split``, drawn at random with ``seed``; all of them
+    when there are no more."""
+    if max_rows is None or len(split) <= max_rows:
+        return split
+    return split.shuffle(seed=seed).select(range(max_rows))
+
+
+def language_sample(
+    split: Any, max_rows: int | None, exponent: float, seed: int = 13, by: tuple[str, ...] = ("lang",)
+) -> tuple[Any, np.ndarray]:
+    """A training sample of at most ``max_rows`` rows and its sample weights (mean 1).
+
+    Rows are grouped by the columns ``by`` (the language, or source and language). Each
+    group's target share of the loss is what `language_weights` gives it over the
+    whole split (proportional to n_lang ** (1 - exponent)). A capped sample follows that mix as far
+    as each language's rows allow (a small language is taken whole and the rest shared out
+    again), so that a short run spends its steps where the weights would put them anyway;
+    the weights make up for what the rows could not.
+    """
+    langs = np.asarray(["|".join(key) for key in zip(*(split[column] for column in by))])
+    values, inverse, counts = np.unique(langs, return_inverse=True, return_counts=True)
+    target = np.bincount(inverse, weights=language_weights(list(langs), exponent))
+    target = target / target.sum()
+    budget = len(langs) if max_rows is None else min(max_rows, len(langs))
+    taken = np.zeros(len(values), dtype=np.int64)
+    open_ = np.ones(len(values), dtype=bool)
+    while open_.any():  # water-filling: languages that run out are taken whole
+        share = (budget - taken[~open_].sum()) * target / target[open_].sum()
+        full = open_ & (share >= counts)
+        if not full.any():
+            taken[open_] = np.floor(share[open_]).astype(np.int64)
+            break
+        taken[full], open_[full] = counts[full], False
+    rest = budget - taken.sum()  # rounding: the largest open languages take one more row
+    for k in np.argsort(-(counts - taken))[: max(rest, 0)]:
+        taken[k] += 1
+    rng = np.random.default_rng(seed)
+    rows = np.concatenate([rng.permutation(np.flatnonzero(inverse == k))[: taken[k]] for k in range(len(values))])
+    rows = np.sort(rows)
+    per_language = np.divide(target, taken / budget, out=np.zeros_like(target), where=taken > 0)
+    weights = per_language[inverse[rows]]
+    return split.select(rows.tolist()), (weights / weights.mean()).astype(np.float32)
