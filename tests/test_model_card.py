@@ -1,0 +1,25 @@
+"""The model card, rendered from resources/templates/model_card.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extremism_nlp.model_card import render_model_card
+from extremism_nlp.models import BUILTIN_DIR, CONFIG_FILE
+from extremism_nlp.models.base import ModelInfo
+
+CARDS = Path(__file__).parent / "data" / "model_cards"
+
+
+@pytest.mark.parametrize("name", ["fast", "transformer", "default"])
+def test_the_template_renders_the_cards_the_f_string_rendered(name):
+    """tests/data/model_cards holds what the renderer wrote before it used a template."""
+    info = ModelInfo.from_file(BUILTIN_DIR / name / CONFIG_FILE)
+    assert render_model_card(info) == (CARDS / f"{name}.md").read_text(encoding="utf-8")
+
+
+def test_a_card_of_an_untrained_model_renders():
+    card = render_model_card(ModelInfo(model_type="fast", name="blank", version="0.0.0"))
+    assert card.startswith("# Model card: `blank` 0.0.0 (fast)") and "Train time: n/a s" in card

@@ -1,0 +1,46 @@
+"""The shipped models give the scores recorded in tests/data/shipped_scores.json (by
+tests/record_shipped_scores.py, before the training code moved out of the models): a
+refactor of loading, scoring or calibration must not change what they compute.
+
+Tolerance 1e-6: float32 sums may round differently on another CPU; anything a code change
+could cause is far larger."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from record_shipped_scores import RECORD, TEXTS
+
+from extremism_nlp import Classifier
+
+RECORDED = json.loads(RECORD.read_text(encoding="utf-8"))
+
+
+def _check(name: str) -> None:
+    recorded = RECORDED["models"][name]
+    classifier = Classifier.from_pretrained(name)
+    assert (classifier.name, classifier.version) == (recorded["name"], recorded["version"])
+    scores = classifier.predict_proba(TEXTS)
+    np.testing.assert_allclose(scores, np.array(recorded["scores"]), rtol=0, atol=1e-6)
+    assert classifier.predict(TEXTS).tolist() == recorded["labels"]
+
+
+def test_the_record_covers_the_texts_it_was_made_from():
+    assert RECORDED["texts"] == TEXTS and len(TEXTS) >= 60
+    assert {"fast", "transformer", "default"} <= set(RECORDED["models"])
+
+
+def test_fast_scores_are_unchanged():
+    _check("fast")
+
+
+@pytest.mark.slow
+def test_transformer_scores_are_unchanged():
+    _check("transformer")
+
+
+@pytest.mark.slow
+def test_default_scores_are_unchanged():
+    _check("default")
