@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 TORCH_VERSION ?= 2.13.0
 
-.PHONY: install demo test test-fast benchmark clean
+.PHONY: install demo test test-fast lint benchmark clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ test: install
 # Unit tests only: seconds, no corpora.
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"
+
+# Lint and type check (CI runs this before the tests): import order, complexity, mypy.
+lint: install
+	$(BIN)/ruff check extremism_nlp tests
+	$(BIN)/mypy
 
 benchmark: install
 	$(BIN)/python benchmarks/bench_corpus.py

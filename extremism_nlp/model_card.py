@@ -21,7 +21,7 @@ functions below."""
 
 @cache
 def _template() -> Template:
-    return Template(resources.files("extremism_nlp").joinpath("resources", "templates", TEMPLATE).read_text(encoding="utf-8"))
+    return Template((resources.files("extremism_nlp") / "resources" / "templates" / TEMPLATE).read_text(encoding="utf-8"))
 
 
 def _fmt(value: float | None) -> str:

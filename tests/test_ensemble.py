@@ -5,8 +5,8 @@ import shutil
 
 import numpy as np
 import pytest
-from conftest import TINY_TRAINING
 
+from conftest import TINY_TRAINING
 from extremism_nlp import Classifier
 from extremism_nlp.labels import LABELS
 from extremism_nlp.models import load_model

@@ -1,10 +1,10 @@
 import json
 
+import numpy as np
+
 from extremism_nlp import Classifier
 from extremism_nlp.evaluation import evaluate
 from extremism_nlp.evaluation.report import calibration
-
-import numpy as np
 
 
 def test_calibration_error_of_a_calibrated_score_is_small():

@@ -11,9 +11,9 @@ import json
 
 import numpy as np
 import pytest
-from record_shipped_scores import RECORD, TEXTS
 
 from extremism_nlp import Classifier
+from record_shipped_scores import RECORD, TEXTS
 
 RECORDED = json.loads(RECORD.read_text(encoding="utf-8"))
 

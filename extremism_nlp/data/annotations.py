@@ -96,7 +96,7 @@ def read_records(path: Path = ANNOTATIONS_FILE, report: SourceReport | None = No
             raise ValueError(f"{path}: columns {reader.fieldnames}, expected {list(FIELDS)}")
         for line, row in enumerate(reader, start=2):
             try:
-                record = AnnotationRecord(**{**row, "heldout": int(row["heldout"])})
+                record = AnnotationRecord(**{**row, "heldout": int(row["heldout"])})  # type: ignore[arg-type]  # csv gives str
                 _check(record)
             except (TypeError, ValueError) as error:
                 if report is None:

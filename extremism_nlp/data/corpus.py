@@ -21,7 +21,7 @@ from ..extras import require
 from ..labels import LABELS
 from ..paths import DataDirectoryError, cache_root, repository_raw_dir, resolve_data_dir
 from ..text import dedup_key, detect_language_scored
-from . import annotations
+from .annotations import ANNOTATIONS_FILE
 from .dedup import deduplicate
 from .reading import RawRow, SourceReport
 from .registry import LABELLED_SOURCES, SOURCES, Source, get_source
@@ -74,7 +74,7 @@ def _select_sources(data_dir: Path, sources: list[str] | tuple[str, ...] | None)
     """Sources to build and those missing from the data directory (skipped with a warning
     unless asked for by name, which is an error)."""
     asked = sources is not None
-    names = list(sources) if asked else list(LABELLED_SOURCES)
+    names = list(sources) if sources is not None else list(LABELLED_SOURCES)
     chosen, missing = [], []
     for name in names:
         source = get_source(name)
@@ -99,7 +99,7 @@ def _fingerprint(data_dir: Path, chosen: list[Source]) -> str:
     for code in [*sorted((package / "data").glob("*.py")), package / "text.py", package / "labels.py"]:
         digest.update(code.read_bytes())
     if any(source.name == "project_annotations" for source in chosen):
-        digest.update(annotations.ANNOTATIONS_FILE.read_bytes())
+        digest.update(ANNOTATIONS_FILE.read_bytes())
     roots = {source.name: repository_raw_dir() if source.in_repository else data_dir for source in chosen}
     for root, folder in sorted({(roots[source.name], folder) for source in chosen for folder in source.input_folders}):
         for path in sorted((root / folder).rglob("*")):
@@ -173,7 +173,7 @@ def build_corpus(data_dir: Path, chosen: list[Source]) -> tuple[dict[str, dict[s
             columns["text"].append(row.text)
             columns["lang"].append(lang)
             columns["lang_detected"].append(found)
-            columns["labels"].append(list(row.labels))
+            columns["labels"].append(list(row.labels))  # type: ignore[arg-type]  # labelled sources only
             columns["label_mask"].append(list(row.annotated) if row.annotated is not None else ALL_JUDGED)
             columns["source"].append(source.name)
             columns["source_label"].append(row.source_label)
@@ -261,7 +261,7 @@ def _to_dataset_dict(by_split: dict[str, dict[str, list]]) -> DatasetDict:
 @contextlib.contextmanager
 def _quiet_datasets() -> Iterator[None]:
     """No progress bars while writing the cache; the user's own setting is restored after."""
-    from datasets.utils import disable_progress_bars, enable_progress_bars, are_progress_bars_disabled
+    from datasets.utils import are_progress_bars_disabled, disable_progress_bars, enable_progress_bars
 
     was_disabled = are_progress_bars_disabled()
     disable_progress_bars()

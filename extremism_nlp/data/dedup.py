@@ -105,7 +105,7 @@ def deduplicate(keys: Sequence[str], splits: Sequence[str]) -> tuple[np.ndarray,
                 kept_one = True
 
     survivors = np.flatnonzero(keep)
-    for i, j in near_duplicate_pairs([keys[k] for k in survivors]):
+    for i, j in near_duplicate_pairs([keys[int(k)] for k in survivors]):
         a, b = survivors[i], survivors[j]
         if splits[a] == splits[b] or not (keep[a] and keep[b]):
             continue  # near duplicates inside one split do not leak

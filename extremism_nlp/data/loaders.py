@@ -53,7 +53,7 @@ def load_mlma(folder: Path, report: SourceReport) -> Iterator[RawRow]:
     """
     for lang in ("ar", "en", "fr"):
         path = folder / f"{lang}_dataset.csv"
-        for where, rec in read_table(path, report, required=("HITId", "tweet", "sentiment")):
+        for _where, rec in read_table(path, report, required=("HITId", "tweet", "sentiment")):
             kinds = set(rec["sentiment"].split("_"))
             names: set[str] = set()
             if "hateful" in kinds:
@@ -148,7 +148,7 @@ def load_gab_hate_corpus(folder: Path, report: SourceReport) -> Iterator[RawRow]
             if any(value not in ("0", "1") for value in flags.values()):
                 report.skip("hd/cv/vo not 0 or 1", where)
                 continue
-            names = set()
+            names: set[str] = set()
             if flags["hd"] == "1":
                 names.update(HATE)
             if flags["cv"] == "1":
@@ -226,7 +226,7 @@ def load_germeval_harmful_de(folder: Path, report: SourceReport) -> Iterator[Raw
     tags: dict[str, dict[str, str]] = defaultdict(dict)
     for task, path in files.items():
         column = "DEF" if task == "def" else task
-        for where, rec in read_table(path, report, delimiter=";", required=("id", "description", column)):
+        for _where, rec in read_table(path, report, delimiter=";", required=("id", "description", column)):
             texts.setdefault(rec["id"], rec["description"])
             tags[rec["id"]][task] = rec[column].strip().lower()
     known = {
@@ -265,7 +265,7 @@ def load_germeval_harmful_de(folder: Path, report: SourceReport) -> Iterator[Raw
 def load_isis_fanboy(folder: Path, report: SourceReport) -> Iterator[RawRow]:
     """Pro-ISIS accounts' tweets -> extremism. Labelled by account, not by tweet: some
     tweets are mundane, so these are noisy positives. Language is detected per tweet."""
-    for where, rec in read_table(folder / "IsisFanboy.csv", report, required=("tweetid", "tweets")):
+    for _where, rec in read_table(folder / "IsisFanboy.csv", report, required=("tweetid", "tweets")):
         yield RawRow(
             rec["tweetid"], rec["tweets"], None, _labels("extremism"), f"pro-ISIS account @{rec['username']}",
             annotated=_only("extremism"),
@@ -311,7 +311,7 @@ def load_offenseval2020_tr(folder: Path, report: SourceReport) -> Iterator[RawRo
         yield RawRow(rec["id"], rec["tweet"], "tr", mapping[rec["subtask_a"]], rec["subtask_a"], "train")
     gold: dict[str, str] = {}
     gold_path = folder / "offenseval-tr-test-goldlabels.csv"
-    for where, rec in read_table(gold_path, report, columns=["id", "label"], required=("id", "label")):
+    for _where, rec in read_table(gold_path, report, columns=["id", "label"], required=("id", "label")):
         gold[rec["id"]] = rec["label"]
     test = folder / "offenseval-tr-testset-v1.tsv"
     for where, rec in read_table(test, report, delimiter="\t", required=("id", "tweet"), quoting=csv.QUOTE_NONE):
@@ -416,5 +416,5 @@ def load_masakhanews_en_fr(folder: Path, report: SourceReport) -> Iterator[RawRo
 def load_farright_telegram_sample(folder: Path, report: SourceReport) -> Iterator[RawRow]:
     """Far-right Telegram posts, unlabelled (channel-level provenance only)."""
     path = folder / "farright_telegram_sample_5000.csv"
-    for where, rec in read_table(path, report, required=("channel_name", "msg_id", "text")):
+    for _where, rec in read_table(path, report, required=("channel_name", "msg_id", "text")):
         yield RawRow(f"{rec['channel_name']}:{rec['msg_id']}", rec["text"], None, None, f"channel:{rec['channel_name']}")

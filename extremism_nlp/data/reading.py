@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def read_table(
     delimiter: str = ",",
     columns: list[str] | None = None,
     required: tuple[str, ...] = (),
-    quoting: int = csv.QUOTE_MINIMAL,
+    quoting: Any = csv.QUOTE_MINIMAL,
 ) -> Iterator[tuple[str, dict[str, str]]]:
     """Records of a delimited file as ``(location, {column: value})``.
 

@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import annotations, loaders
+from . import loaders
+from .annotations import ANNOTATED_SOURCES, load_project_annotations
 from .reading import RawRow, SourceReport
 
 Loader = Callable[[Path, SourceReport], Iterator[RawRow]]
@@ -64,7 +65,7 @@ def referenced_rows(data_dir: Path, sources: set[str], report: SourceReport) -> 
 
 
 def _load_project_annotations(data_dir: Path, report: SourceReport) -> Iterator[RawRow]:
-    return annotations.load_project_annotations(data_dir, report, referenced_rows)
+    return load_project_annotations(data_dir, report, referenced_rows)
 
 
 SOURCES: dict[str, Source] = {
@@ -160,7 +161,7 @@ SOURCES: dict[str, Source] = {
             "CC BY 4.0 (the annotations); each text stays under its own source's licence", False,
             "extremism_nlp project annotations, data/annotation/REPORT.md.",
             _load_project_annotations, official_test=True,
-            reads=annotations.ANNOTATED_SOURCES,  # each of those sources' folder bears its name
+            reads=ANNOTATED_SOURCES,  # each of those sources' folder bears its name
         ),
     )
 }  # fmt: skip

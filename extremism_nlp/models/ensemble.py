@@ -62,7 +62,8 @@ class EnsembleModel(Model):
     def from_pretrained(cls, path: Path, info: ModelInfo, **options: Any) -> EnsembleModel:
         """``options`` go to the members whose backend takes them (``runtime`` to a
         transformer member)."""
-        members, accepted = [], set()
+        members: list[Model] = []
+        accepted: set[str] = set()
         for spec in info.backend["members"]:
             folder = resolve_model_path(spec["model"])
             member_info = ModelInfo.from_file(folder / CONFIG_FILE)

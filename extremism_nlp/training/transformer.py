@@ -19,9 +19,7 @@ from ..extras import require
 from ..labels import LABELS
 from ..models import CONFIG_FILE, resolve_model_path
 from ..models.base import ModelInfo
-from ..models.transformer import (
-    ADAPTER_FILE, DEFAULT_LORA, BatchTokenizer, TransformerModel, _classifier, _load_encoder, _require_torch,
-)  # fmt: skip
+from ..models.transformer import ADAPTER_FILE, DEFAULT_LORA, BatchTokenizer, TransformerModel, _classifier, _load_encoder, _require_torch
 from .config import SampledConfig, setting
 from .sampling import language_sample, sample
 
@@ -121,8 +119,8 @@ def _masked_trainer(trainer_class: type, torch: Any, pos_weight: Any) -> type:
     """A Trainer whose loss is binary cross-entropy per label, over judged labels only,
     weighted by language."""
 
-    class MaskedTrainer(trainer_class):  # type: ignore[misc, valid-type]
-        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):  # type: ignore[no-untyped-def]
+    class MaskedTrainer(trainer_class):
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
             labels, mask = inputs.pop("labels"), inputs.pop("label_mask")
             weight = inputs.pop("weight", None)
             logits = model(**inputs)
@@ -134,7 +132,7 @@ def _masked_trainer(trainer_class: type, torch: Any, pos_weight: Any) -> type:
             loss = loss.sum() / mask.sum().clamp(min=1.0)
             return (loss, {"logits": logits}) if return_outputs else loss
 
-        def prediction_step(self, model, inputs, prediction_loss_only, ignore_keys=None):  # type: ignore[no-untyped-def]
+        def prediction_step(self, model, inputs, prediction_loss_only, ignore_keys=None):
             inputs = self._prepare_inputs(inputs)
             with torch.no_grad():
                 loss, outputs = self.compute_loss(model, dict(inputs), return_outputs=True)
@@ -167,7 +165,7 @@ def _tokenised(split: Any, tokenizer: BatchTokenizer, prefix: str, max_length: i
     return split.map(encode, batched=True, remove_columns=[c for c in split.column_names if c not in keep])
 
 
-def _collator(torch: Any, pad: int) -> Any:
+def _collator(torch: Any, pad: Any) -> Any:
     """Pads a batch of tokenised rows to its longest row."""
 
     def collate(rows: list[dict[str, Any]]) -> dict[str, Any]:
