@@ -18,6 +18,7 @@ import json
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +46,8 @@ class EmbeddingCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         self._index: dict[bytes, tuple[int, int]] = {}  # key -> (token count, length cut at), row in _rows
         self._rows: dict[bytes, np.ndarray] = {}
-        self._encoder = self._tokenizer = None
+        self._encoder: Any = None
+        self._tokenizer: Any = None
         self._load()
 
     @staticmethod

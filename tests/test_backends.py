@@ -29,7 +29,7 @@ def test_every_shipped_model_has_a_backend():
 
 
 def test_unknown_type_is_refused_with_the_known_ones():
-    with pytest.raises(ValueError, match="'fast', 'transformer', 'ensemble'"):
+    with pytest.raises(ValueError, match="'fast', 'transformer', 'frozen_encoder', 'ensemble'"):
         get_backend("svm")
 
 

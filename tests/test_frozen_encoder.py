@@ -7,13 +7,12 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from test_transformer import tiny_bert  # noqa: E402,F401 (fixture)
-
 from extremism_nlp import Classifier  # noqa: E402
 from extremism_nlp.embeddings import EmbeddingCache  # noqa: E402
 from extremism_nlp.models import load_model  # noqa: E402
 from extremism_nlp.models.transformer import ADAPTER_FILE  # noqa: E402
 from extremism_nlp.training import TrainingConfig, train  # noqa: E402
+from test_transformer import tiny_bert  # noqa: E402,F401 (fixture)
 
 
 @pytest.fixture(scope="module")

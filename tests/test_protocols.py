@@ -6,7 +6,6 @@ import pytest
 from extremism_nlp import Classifier
 from extremism_nlp.evaluation.protocols import (
     load_neutral,
-    neutral_languages,
     protocol_markdown,
     run_crosslingual,
     run_loso,

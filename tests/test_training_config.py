@@ -55,7 +55,7 @@ def test_settings_go_to_their_dataclass():
     assert isinstance(TrainingConfig().backend, FastConfig)
     with pytest.raises(ValueError, match="unknown training setting 'epoch'"):
         TrainingConfig(model="transformer", epoch=1)
-    with pytest.raises(ValueError, match="fast and transformer training only, not to ensemble"):
+    with pytest.raises(ValueError, match="fast, transformer and frozen_encoder training only, not to ensemble"):
         TrainingConfig(model="ensemble", members=["a", "b"], max_train_rows=5)
 
 
@@ -90,3 +90,12 @@ def test_bad_recipes_are_reported(tmp_path, capsys):
     bad.write_text("{not json")
     with pytest.raises(ValueError, match="not valid JSON"):
         read_recipe(bad)
+
+
+def test_configs_recorded_before_the_split_by_backend_are_read():
+    raw = json.loads((BUILTIN_DIR / "fast" / "config.json").read_text())["training"]["config"]
+    assert "fast_c" in raw and "epochs" in raw  # the flat config of fast 0.2.0
+    config = TrainingConfig.from_recorded(raw)
+    assert (config.model, config.backend.c, config.backend.n_features_log2) == ("fast", 4.0, 19)
+    frozen = TrainingConfig.from_recorded({"model": "fast", "frozen_c": 0.25, "epochs": 2.0}, "frozen_encoder")
+    assert frozen.model == "frozen_encoder" and frozen.backend.head_c == 0.25

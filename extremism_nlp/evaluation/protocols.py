@@ -152,7 +152,7 @@ def run_crosslingual(
             logger.warning("crosslingual: no test rows in %s; skipped", lang)
             continue
         logger.info("crosslingual: training without %s", lang)
-        train = corpus["train"].filter(lambda l, s: l != lang and s not in PARALLEL_SOURCES, input_columns=["lang", "source"])
+        train = corpus["train"].filter(lambda row_lang, source, lang=lang: row_lang != lang and source not in PARALLEL_SOURCES, input_columns=["lang", "source"])
         classifier = recipe(train, _without(corpus["validation"], "lang", lang))
         per_label = _scored(classifier, rows)
         labels = [label for label in LABELS if per_label[label]["support"] >= min_positives]

@@ -13,6 +13,8 @@ the folder's ``adapter.safetensors`` holds the head alone, with no LoRA matrices
 
 from __future__ import annotations
 
+from typing import Any
+
 from .transformer import TransformerModel
 
 
@@ -21,7 +23,7 @@ class FrozenEncoderModel(TransformerModel):
 
     model_type = "frozen_encoder"
 
-    embedding_cache = None
+    embedding_cache: Any = None
     """Set while training: an `EmbeddingCache` whose stored embeddings stand in for running
     the encoder (calibration and testing read thousands of texts the fit embedded already)."""
 

@@ -95,7 +95,8 @@ class TrainingConfig:
                 owners = _known_settings().get(key)
                 if not owners:
                     raise ValueError(f"unknown training setting {key!r}; {self.run.model} training takes {sorted(run_names | own)}")
-                raise ValueError(f"{key} applies to {' and '.join(owners)} training only, not to {self.run.model}")
+                names = ", ".join(owners[:-1]) + " and " + owners[-1] if len(owners) > 1 else owners[0]
+                raise ValueError(f"{key} applies to {names} training only, not to {self.run.model}")
             backend_settings[key] = value
         self.backend = config_class(**backend_settings)
 
