@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..extras import require
 from ..labels import LABELS
 from .metrics import binary_counts, grouped_metrics
 
@@ -66,13 +67,9 @@ class EvaluationReport:
 
     def save_plots(self, folder: str | Path) -> list[Path]:
         """Reliability diagram and macro-F1 per group as PNG files; returns their paths."""
-        try:
-            import matplotlib
-
-            matplotlib.use("Agg")
-            import matplotlib.pyplot as plt
-        except ImportError:
-            raise ImportError('plots need matplotlib: pip install "extremism-nlp[eval]"') from None
+        matplotlib = require("matplotlib", "eval", "plots")
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         paths = []

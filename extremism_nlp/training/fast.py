@@ -57,7 +57,7 @@ def fit_fast_model(
     targets: np.ndarray,
     info: ModelInfo,
     sample_weight: np.ndarray | None = None,
-    c: float = 4.0,
+    c: float = FastConfig.c,
     show_progress: bool = True,
     mask: np.ndarray | None = None,
 ) -> FastModel:

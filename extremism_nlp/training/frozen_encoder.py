@@ -94,7 +94,11 @@ def fit(config: TrainingConfig, corpus: Any) -> FrozenEncoderModel:
         backend={"base": settings.base, "prefix": prefix, "max_length": 512, "lora": None, "batch_size": 32, "head_c": settings.head_c},
     )
     adapter = {"head.weight": torch.tensor(weight, dtype=torch.float32), "head.bias": torch.tensor(bias, dtype=torch.float32)}
-    model = FrozenEncoderModel(info, merged_network(base, adapter, None), BatchTokenizer(base), adapter, base=base)
+    network = merged_network(base, adapter, None)
+    # The window the encoder can read, as the transformer backend records it: a base with
+    # fewer than 512 positions would fail on longer passages.
+    info.backend["max_length"] = min(512, int(network.encoder.config.max_position_embeddings))
+    model = FrozenEncoderModel(info, network, BatchTokenizer(base), adapter, base=base)
     model.embedding_cache = cache  # calibration and test reuse cached embeddings of texts the cut left whole
     info.training["train_used"] = len(train_split)
     info.training["train_languages"] = dict(Counter(train_split["lang"]).most_common())

@@ -229,6 +229,8 @@ def _training_arguments(config: TrainingConfig, output: Path) -> Any:
 def fit(config: TrainingConfig, corpus: Any) -> TransformerModel:
     """Fine-tune and return the model (not yet calibrated: `training.run.finalize` does that)."""
     torch = _require_torch()
+    require("peft", "train", "fine-tuning a transformer")
+    require("accelerate", "train", "fine-tuning a transformer")  # the Trainer needs it
     from transformers import EarlyStoppingCallback, Trainer, set_seed
 
     settings: TransformerConfig = config.backend
