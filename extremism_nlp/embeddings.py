@@ -34,15 +34,19 @@ def text_key(text: str) -> bytes:
 
 
 class EmbeddingCache:
-    """Mean-pooled last-layer embeddings of ``base`` (with the model's input prefix),
-    computed on demand and kept in ``folder``."""
+    """Mean-pooled embeddings of ``base`` (with the model's input prefix; the layers
+    ``pool_layers`` joined, default the last), computed on demand and kept in ``folder``.
+    They are computed by the very pooling the model's network applies."""
 
-    def __init__(self, base: str, prefix: str, folder: str | Path | None = None, batch_size: int = 64) -> None:
+    def __init__(
+        self, base: str, prefix: str, folder: str | Path | None = None, batch_size: int = 64, pool_layers: list[int] | None = None
+    ) -> None:
         from .models.transformer import resolve_base
 
         self.base, self.prefix, self.batch_size = base, prefix, batch_size
+        self.pool_layers = list(pool_layers or [-1])
         self._resolved = resolve_base(base)
-        self.folder = Path(folder) if folder is not None else self.default_folder(self._resolved, prefix)
+        self.folder = Path(folder) if folder is not None else self.default_folder(self._resolved, prefix, self.pool_layers)
         self.folder.mkdir(parents=True, exist_ok=True)
         self._index: dict[bytes, tuple[int, int]] = {}  # key -> (token count, length cut at), row in _rows
         self._rows: dict[bytes, np.ndarray] = {}
@@ -51,14 +55,15 @@ class EmbeddingCache:
         self._load()
 
     @staticmethod
-    def default_folder(resolved_base: str, prefix: str) -> Path:
-        """One folder per encoder version: its weights' source checksum where the folder
-        records one (the offline e5 build does), else its name."""
+    def default_folder(resolved_base: str, prefix: str, pool_layers: list[int]) -> Path:
+        """One folder per encoder version and pooling: the weights' source checksum where
+        the folder records one (the offline e5 build does), else its name."""
         from .paths import cache_root
 
         marker = Path(resolved_base) / "SOURCE.json"
         identity = json.loads(marker.read_text())["source_sha256"] if marker.is_file() else resolved_base
-        key = hashlib.sha256(f"{identity}|{prefix}|mean-last".encode()).hexdigest()[:16]
+        pooling = "mean-last" if pool_layers == [-1] else "mean-" + ",".join(map(str, pool_layers))
+        key = hashlib.sha256(f"{identity}|{prefix}|{pooling}".encode()).hexdigest()[:16]
         return cache_root() / "embeddings" / f"{Path(resolved_base).name}-{key}"
 
     def _load(self) -> None:
@@ -83,21 +88,19 @@ class EmbeddingCache:
         """Embeddings and untruncated token counts, computed with the encoder."""
         import torch
 
-        from .models.transformer import BatchTokenizer, _load_encoder_for_inference
+        from .models.transformer import BatchTokenizer, _classifier, _load_encoder_for_inference
 
         if self._encoder is None:
             self._tokenizer = BatchTokenizer(self._resolved)
-            self._encoder = _load_encoder_for_inference(self._resolved)
+            self._encoder = _classifier(_load_encoder_for_inference(self._resolved), 1, self.pool_layers).eval()
         prefixed = [self.prefix + text for text in texts]
         tokens = np.array([len(ids) for ids in self._tokenizer.encode(prefixed, 1 << 20)])
         vectors = []
         with torch.inference_mode():
             for start in range(0, len(texts), self.batch_size):
                 batch = self._tokenizer(prefixed[start : start + self.batch_size], max_length)
-                mask = torch.from_numpy(batch["attention_mask"])
-                states = self._encoder(input_ids=torch.from_numpy(batch["input_ids"]), attention_mask=mask).last_hidden_state
-                weights = mask.unsqueeze(-1).to(states.dtype)
-                vectors.append(((states * weights).sum(1) / weights.sum(1).clamp(min=1.0)).float().numpy())
+                pooled = self._encoder.pooled(torch.from_numpy(batch["input_ids"]), torch.from_numpy(batch["attention_mask"]))
+                vectors.append(pooled.float().numpy())
         return np.concatenate(vectors), tokens
 
     def embed(self, texts: list[str], max_length: int, show_progress: bool = False) -> np.ndarray:

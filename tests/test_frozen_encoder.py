@@ -63,3 +63,25 @@ def test_cached_embeddings_equal_the_network_and_survive_a_reload(tiny_bert, tmp
     whole = cache.embed(["we will kill them all tonight in the city"], max_length=32)
     assert not np.allclose(cut, whole, atol=1e-3)
     assert len(list(tmp_path.glob("shard-*.npz"))) == 3 and not list(tmp_path.glob("*.tmp.npz"))
+
+
+def test_a_head_over_two_pooled_layers_scores_alike_from_cache_and_network(tiny_bert, tmp_path):  # noqa: F811
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from raw_fixtures import make_raw_data_dir
+
+    config = TrainingConfig(
+        model="frozen_encoder", name="tiny-two-layers", base=str(tiny_bert), data_dir=str(make_raw_data_dir(tmp_path / "data")),
+        output_dir=str(tmp_path / "model"), max_length=32, show_progress=False, pool_layers=[-1, -2],
+    )  # fmt: skip
+    folder = train(config)
+    model = load_model(folder)
+    assert model.info.backend["pool_layers"] == [-1, -2]
+    assert model.adapter["head.weight"].shape[1] == 2 * 32  # two layers of the 32-wide tiny encoder
+    texts = ["we will kill them", "the weather is nice today"]
+    cache = EmbeddingCache(str(tiny_bert), "", folder=tmp_path / "cache", pool_layers=[-1, -2])
+    head = model.adapter
+    from_cache = cache.embed(texts, 128) @ head["head.weight"].numpy().T + head["head.bias"].numpy()
+    assert np.allclose(model.decision_function(texts), from_cache, atol=2e-2)  # the cache stores float16

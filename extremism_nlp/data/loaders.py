@@ -353,12 +353,13 @@ PROJECT_WRITTEN_LANGUAGES = ("ar", "de", "en", "es", "fr", "hi", "it", "nl", "pl
 
 
 def load_project_written(folder: Path, report: SourceReport) -> Iterator[RawRow]:
-    """Examples written for the project, one ``<lang>.jsonl`` per language:
+    """Examples written for the project, ``<lang>.jsonl`` and (everyday texts only)
+    ``everyday_<lang>.jsonl`` per language:
     ``{"text", "labels": [names], "kind"}``. Labels are project labels already; a hate
     example is also offensive, as in every other source. ``kind`` (threat, reporting,
     counter_speech, ...) is kept as the source label."""
-    for lang in PROJECT_WRITTEN_LANGUAGES:
-        path = folder / f"{lang}.jsonl"
+    files = [(lang, folder / f"{prefix}{lang}.jsonl") for prefix in ("", "everyday_") for lang in PROJECT_WRITTEN_LANGUAGES]
+    for lang, path in files:
         if not path.is_file():
             continue
         for line_no, line in read_text_lines(path, report):
@@ -376,7 +377,7 @@ def load_project_written(folder: Path, report: SourceReport) -> Iterator[RawRow]
             except (ValueError, KeyError, TypeError) as error:
                 report.skip(f"unreadable example ({type(error).__name__})", where)
                 continue
-            yield RawRow(f"{lang}:{line_no}", text, lang, labels, kind or "unspecified")
+            yield RawRow(f"{path.stem}:{line_no}", text, lang, labels, kind or "unspecified")
 
 
 # --- news: professional reporting, hard negatives -----------------------------------------

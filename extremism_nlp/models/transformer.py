@@ -56,22 +56,34 @@ def resolve_base(base: str) -> str:
     return str(e5_small_folder()) if base == E5_SMALL else base
 
 
-def _classifier(encoder, n_labels: int):
-    """Mean-pooled encoder states -> dropout -> linear layer: one logit per label."""
+def _classifier(encoder, n_labels: int, pool_layers: list[int] | None = None):
+    """Mean-pooled encoder states -> dropout -> linear layer: one logit per label.
+
+    ``pool_layers`` (indices into the encoder's hidden states, -1 the last) pools each of
+    those layers and joins them: a middle layer keeps word-level cues (a slur, a threat
+    verb) that the last layer of a sentence encoder averages away. Default: the last layer."""
     torch = _require_torch()
+    layers = list(pool_layers or [-1])
 
     class EncoderClassifier(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
             self.encoder = encoder
             self.dropout = torch.nn.Dropout(0.1)
-            self.head = torch.nn.Linear(encoder.config.hidden_size, n_labels)
+            self.head = torch.nn.Linear(encoder.config.hidden_size * len(layers), n_labels)
 
         def forward(self, input_ids, attention_mask, **_: Any):
-            states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            weights = attention_mask.unsqueeze(-1).to(states.dtype)
-            pooled = (states * weights).sum(1) / weights.sum(1).clamp(min=1.0)
-            return self.head(self.dropout(pooled))
+            return self.head(self.dropout(self.pooled(input_ids, attention_mask)))
+
+        def pooled(self, input_ids, attention_mask):
+            if layers == [-1]:
+                states = [self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state]
+            else:
+                hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True).hidden_states
+                states = [hidden[layer] for layer in layers]
+            weights = attention_mask.unsqueeze(-1).to(states[0].dtype)
+            count = weights.sum(1).clamp(min=1.0)
+            return torch.cat([(layer_states * weights).sum(1) / count for layer_states in states], dim=-1)
 
     return EncoderClassifier()
 
@@ -124,13 +136,15 @@ _PEFT_PREFIX = "encoder.base_model.model."
 _LORA_SUFFIXES = (".lora_A.default.weight", ".lora_B.default.weight")
 
 
-def merged_network(base: str, adapter: dict[str, Any], lora: dict[str, Any] | None, n_labels: int = len(LABELS)):
+def merged_network(
+    base: str, adapter: dict[str, Any], lora: dict[str, Any] | None, n_labels: int = len(LABELS), pool_layers: list[int] | None = None
+):
     """The inference network: the plain base encoder with W + (alpha / r) B A written into
     each adapted weight, and the head. This is what peft's merge computes, without
     importing peft or wrapping the model (both cost seconds at every load). Without
     ``lora`` (a frozen encoder) the adapter holds the head alone."""
     torch = _require_torch()
-    network = _classifier(_load_encoder_for_inference(base), n_labels)
+    network = _classifier(_load_encoder_for_inference(base), n_labels, pool_layers)
     parameters = dict(network.encoder.named_parameters())
     with torch.no_grad():
         for name, a in adapter.items():
@@ -274,7 +288,10 @@ class TransformerModel(Model):
     @property
     def network(self):
         if self._network is None:
-            self._network = merged_network(self.base, self.adapter, self.info.backend.get("lora", DEFAULT_LORA))
+            backend = self.info.backend
+            self._network = merged_network(
+                self.base, self.adapter, backend.get("lora", DEFAULT_LORA), pool_layers=backend.get("pool_layers")
+            )
         return self._network
 
     def save_pretrained(self, path: str | Path) -> None:

@@ -26,7 +26,7 @@ SHRINKAGE_POSITIVES = 100
 weight n / (n + SHRINKAGE_POSITIVES) for its own (n: its validation positives): with 30
 positives it moves less than a quarter of the way from the global threshold, with 900 nine
 tenths. A threshold chosen on few positives is mostly noise (French `hate` once fell to 0.04)."""
-FLOOR_QUANTILE = 0.98
+FLOOR_QUANTILE = 0.995
 """No threshold is lower than this quantile of the scores of plain, non-harmful validation
 texts (`threshold_floor`), so that everyday sentences stay unflagged whatever the
 positives of a language suggest."""

@@ -34,6 +34,12 @@ class FrozenEncoderConfig(SampledConfig):
     base: str = setting("multilingual-e5-small", "base encoder (name, folder or hub id)")
     max_length: int = setting(128, "tokens per training text (longer ones are cut)")
     head_c: float = setting(0.5, "inverse L2 strength of the head's logistic regressions")
+    window_tokens: int = setting(
+        256, "tokens the model reads at once at inference; longer texts are split into passages of about that many characters"
+    )
+    pool_layers: list[int] = setting(
+        (-1,), "encoder layers mean-pooled and joined for the head (indices into the hidden states, -1 the last)"
+    )
 
 
 def group_keys(split: Any) -> list[str]:
@@ -79,7 +85,8 @@ def fit(config: TrainingConfig, corpus: Any) -> FrozenEncoderModel:
     train_split, weights = language_sample(
         corpus["train"], settings.max_train_rows, settings.language_balance, settings.seed, by=("source", "lang")
     )
-    cache = EmbeddingCache(settings.base, prefix)
+    pool_layers = [int(layer) for layer in settings.pool_layers]
+    cache = EmbeddingCache(settings.base, prefix, pool_layers=pool_layers)
     logger.info("embedding %d training rows (cached in %s)", len(train_split), cache.folder)
     embeddings = cache.embed(list(train_split["text"]), settings.max_length, show_progress=config.run.show_progress)
     targets = np.asarray(train_split["labels"], dtype=np.int8)
@@ -91,13 +98,16 @@ def fit(config: TrainingConfig, corpus: Any) -> FrozenEncoderModel:
         model_type="frozen_encoder",
         name=config.name,
         version=config.version,
-        backend={"base": settings.base, "prefix": prefix, "max_length": 512, "lora": None, "batch_size": 32, "head_c": settings.head_c},
+        backend={
+            "base": settings.base, "prefix": prefix, "max_length": 512, "lora": None, "batch_size": 32,
+            "head_c": settings.head_c, "pool_layers": pool_layers,
+        },  # fmt: skip
     )
     adapter = {"head.weight": torch.tensor(weight, dtype=torch.float32), "head.bias": torch.tensor(bias, dtype=torch.float32)}
-    network = merged_network(base, adapter, None)
+    network = merged_network(base, adapter, None, pool_layers=pool_layers)
     # The window the encoder can read, as the transformer backend records it: a base with
     # fewer than 512 positions would fail on longer passages.
-    info.backend["max_length"] = min(512, int(network.encoder.config.max_position_embeddings))
+    info.backend["max_length"] = min(settings.window_tokens, int(network.encoder.config.max_position_embeddings))
     model = FrozenEncoderModel(info, network, BatchTokenizer(base), adapter, base=base)
     model.embedding_cache = cache  # calibration and test reuse cached embeddings of texts the cut left whole
     info.training["train_used"] = len(train_split)
