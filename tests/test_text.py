@@ -63,3 +63,24 @@ def test_detect_language(text, lang):
 @pytest.mark.parametrize("text", ["", "   ", "😀😀", "12345", "https://t.co/x @user", "a"])
 def test_detect_language_too_little_text(text):
     assert detect_language_scored(text) == (UNDETERMINED, 0.0)
+
+
+def test_normalize_batch_gives_what_normalize_gives():
+    from record_fast_outputs import fixture_texts
+
+    from extremism_nlp.text import normalize_batch
+
+    texts = fixture_texts()
+    expected = [normalize(t) for t in texts]
+    assert normalize_batch(texts) == expected
+    assert normalize_batch(texts[:50]) + normalize_batch(texts[50:51]) == expected[:51]
+    assert normalize_batch([]) == []
+    # texts that need every step, side by side with texts that need none
+    tricky = ["rt @a x", "a\nb", "&#10;k i l l", "x" * 100_001, "", " ", "\u0640", "kіll", "f@g 4ever"]
+    assert normalize_batch(tricky + ["plain text"]) == [normalize(t) for t in tricky + ["plain text"]]
+
+
+def test_whitespace_table_is_what_str_split_splits_at():
+    from extremism_nlp.text import _WHITESPACE_CHARS
+
+    assert _WHITESPACE_CHARS == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
