@@ -186,6 +186,7 @@ _SPACED_SEP = 64  # space . * _
 _NOT_LETTER = 128  # ASCII that is neither a letter nor a leet character
 _NEWLINE = 256
 _WHITESPACE = 512  # what str.split() splits at
+_SOLID = 1024  # stays a visible character through clean_invisible and strip
 _WHITESPACE_CHARS = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 
 
@@ -206,6 +207,13 @@ def _character_classes() -> np.ndarray:
             table[low : high + 1] |= bit
     for chars, bit in (("abcdefghijklmnopqrstuvwxyz", _LATIN), ("013457@$", _LEET_CHAR), (" .*_", _SPACED_SEP), ("\n", _NEWLINE), (_WHITESPACE_CHARS, _WHITESPACE)):
         table[[ord(c) for c in chars]] |= bit
+    # ASCII and Latin-1 punctuation, digits and letters (not the no-break space or the soft
+    # hyphen), Latin, Greek, Cyrillic, Hebrew, Arabic, Devanagari and Thai letters, kana, Han,
+    # Hangul syllables, emoji: NFKC maps none of them to white space or to nothing
+    for low, high in ((0x21, 0x7E), (0xA1, 0xAC), (0xAE, 0x24F), (0x370, 0x52F), (0x5D0, 0x5EA), (0x621, 0x64A),
+                      (0x660, 0x669), (0x905, 0x939), (0xE01, 0xE30), (0x3041, 0x30FF), (0x4E00, 0x9FFF),
+                      (0xAC00, 0xD7A3), (0x1F300, 0x1FAFF)):  # fmt: skip
+        table[low : high + 1] |= _SOLID
     ascii_letters_or_leet = {ord(c) for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ013457@$"}
     table[[c for c in range(128) if c not in ascii_letters_or_leet]] |= _NOT_LETTER
     return table
@@ -394,6 +402,19 @@ def normalize_batch(texts: Sequence[str]) -> list[str]:
     return _normalize_joined(texts).split("\n")
 
 
+def has_visible_character(texts: Sequence[str]) -> np.ndarray:
+    """For each text, whether it surely holds a character that `clean_invisible` keeps and
+    that is not white space (a letter of a common script, a digit, punctuation, an emoji):
+    such a text is not blank. False only means "look closer"."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    if not len(texts) or not lengths.any():
+        return np.zeros(len(texts), dtype=bool)
+    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    solid = np.append((_character_classes()[codes] & _SOLID) != 0, False)  # a last False for empty texts at the end
+    starts = np.cumsum(lengths) - lengths
+    return np.logical_or.reduceat(solid, starts) & (lengths > 0)
+
+
 _DEDUP_PLACEHOLDER_RE = re.compile(rf"{re.escape(USER_TOKEN)}|\b{URL_TOKEN}\b")
 _DEDUP_PUNCT_RE = re.compile(r"[\W_]+")
 
@@ -458,3 +479,60 @@ def detect_language_scored(text: str) -> tuple[str, float]:
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the text's language, or ``"und"`` when there is too little text."""
     return detect_language_scored(text)[0]
+
+
+def _lid_texts(texts: Sequence[str]) -> list[str]:
+    """`_lid_text` of every text, computed for the batch at once (see `normalize_batch`)."""
+    if max(map(len, texts)) > _LID_MAX_CHARS * 4:
+        texts = [text[: _LID_MAX_CHARS * 4] for text in texts]
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:
+        joined = "\n".join([text.replace("\n", "\t") for text in texts])
+    batch = _Batch(joined, len(texts))
+    _clean_joined(batch)
+    batch.set(batch.joined.lower())
+    batch.apply(batch.per_text(_starts_any(batch.codes, ("url", "http", "www."))), lambda joined: _URL_RE.sub(" ", joined))
+    batch.apply(batch.per_text(batch.codes == ord("@")), lambda joined: _MENTION_RE.sub(" ", joined))
+    cleaned = [" ".join(text.split()) for text in batch.joined.replace("#", " ").split("\n")]
+    return [text[:_LID_MAX_CHARS] if len(text) > _LID_MAX_CHARS else text for text in cleaned]
+
+
+_LANGUAGE_CODES: dict[str, str] = {}
+
+
+def _language_code(label: str) -> str:
+    code = _LANGUAGE_CODES.get(label)
+    if code is None:
+        code = _TO_ISO_639_1.get(label[9:], label[9:])  # strip "__label__"
+        code = _LANGUAGE_CODES[label] = code if len(code) == 2 else UNDETERMINED
+    return code
+
+
+def _predict_lines(lines: list[str]) -> list[list[str]]:
+    """The top label of each line, from one call of the bound C++ model. fasttext-predict
+    returns one list of labels per line; should another build answer otherwise, each line
+    is predicted alone."""
+    model = _language_model().f
+    result = model.multilinePredict(lines, 1, 0.0, "strict")
+    if isinstance(result, list) and len(result) == len(lines) and all(isinstance(r, list) and all(isinstance(x, str) for x in r) for r in result[:1]):
+        return result
+    return [[label for _, label in model.predict(line, 1, 0.0, "strict")] for line in lines]
+
+
+def detect_languages(texts: Sequence[str]) -> list[str]:
+    """`detect_language` of every text, with one call of the language model for the batch."""
+    if not texts:
+        return []
+    cleaned = _lid_texts(texts)
+    # Two letters: a text with two ASCII letters surely has them; others are looked at closer.
+    classes = _character_classes()[np.frombuffer("".join(cleaned).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)]
+    lengths = np.fromiter(map(len, cleaned), dtype=np.int64, count=len(cleaned))
+    ascii_letters = np.add.reduceat(np.append((classes & _LATIN) != 0, False), np.cumsum(lengths) - lengths) * (lengths > 0)
+    readable = [bool(n >= 2) or _TWO_LETTERS_RE.search(text) is not None for n, text in zip(ascii_letters.tolist(), cleaned)]
+    lines = [text + "\n" for text, ok in zip(cleaned, readable) if ok]
+    labels = _predict_lines(lines) if lines else []
+    languages, found = [], iter(labels)
+    for ok in readable:
+        predicted = next(found) if ok else None
+        languages.append(_language_code(predicted[0]) if predicted else UNDETERMINED)
+    return languages

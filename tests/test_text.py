@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from extremism_nlp.text import UNDETERMINED, dedup_key, detect_language, detect_language_scored, normalize
@@ -84,3 +85,26 @@ def test_whitespace_table_is_what_str_split_splits_at():
     from extremism_nlp.text import _WHITESPACE_CHARS
 
     assert _WHITESPACE_CHARS == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+
+
+def test_detect_languages_gives_what_detect_language_gives():
+    from record_fast_outputs import fixture_texts
+
+    from extremism_nlp.text import detect_languages
+
+    texts = fixture_texts()[::3] + ["", "a", "ab", "ΑΣ\nΑΣ", "https://t.co/x @user", "😀😀"]
+    assert detect_languages(texts) == [detect_language(t) for t in texts]
+    assert detect_languages([]) == []
+
+
+def test_characters_taken_for_visible_make_no_text_blank():
+    """has_visible_character's table claims: each of these characters, alone, is not blank."""
+    from extremism_nlp.classifier import _is_blank
+    from extremism_nlp.text import _SOLID, _character_classes, has_visible_character
+
+    solid = np.flatnonzero(_character_classes() & _SOLID)
+    chars = [chr(c) for c in solid.tolist()]
+    assert len(chars) > 30_000
+    assert not any(_is_blank(c) for c in chars)
+    assert has_visible_character(chars).all()
+    assert has_visible_character(["", " ", "\u200b", "a", "", "\u3164"]).tolist() == [False, False, False, True, False, False]

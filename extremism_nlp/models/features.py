@@ -46,66 +46,90 @@ def _bucket(hashes: np.ndarray, bits: int) -> np.ndarray:
         return ((hashes * _MULTIPLIER) >> np.uint64(64 - bits)).astype(np.int64)
 
 
-def _char_ngrams(texts: list[str], config: FeatureConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Row and column of every character n-gram; texts padded with a space at both ends so
-    that word starts and ends are features of their own."""
+def _ragged_index(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """``starts[0], starts[0] + 1, ... (lengths[0] of them), starts[1], ...``: the positions
+    of many slices at once."""
+    before = np.cumsum(lengths) - lengths
+    return np.repeat(starts - before, lengths) + np.arange(int(lengths.sum()))
+
+
+def _char_ngram_windows(texts: list[str], config: FeatureConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Salted hash of every window of every character n-gram order over the joined texts,
+    shape (orders, positions), with where each text's windows start (same shape as the
+    counts) and how many there are per order and text, shape (orders, texts). Texts are
+    padded with a space at both ends so that word starts and ends are features of their own;
+    windows that reach into another text are computed but never used."""
     joined = _SEPARATOR + _SEPARATOR.join(f" {text} " if text else "" for text in texts) + _SEPARATOR
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    is_separator = codes == 0
-    separators_before = np.cumsum(is_separator)  # row of position i is separators_before[i] - 1
-    rows_out, cols_out = [], []
+    separators = np.flatnonzero(codes == 0)  # len(texts) + 1 of them: text r lies between r and r + 1
+    lengths = separators[1:] - separators[:-1] - 1
+    orders = np.arange(config.char_ngram_min, config.char_ngram_max + 1)
+    hashes = np.zeros((len(orders), len(codes)), dtype=np.uint64)
     rolling = np.zeros(len(codes), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for n in range(1, config.char_ngram_max + 1):
             # rolling[i] = hash of codes[i : i + n]
-            length = len(codes) - n + 1
-            rolling = rolling[:length] * _MULTIPLIER + codes[n - 1 :]
-            if n < config.char_ngram_min:
-                continue
-            starts = np.arange(length)
-            # A window is valid when it holds no separator: same count before its first and
-            # after its last position, and its first position is not a separator.
-            valid = (separators_before[n - 1 :] == separators_before[:length]) & ~is_separator[:length]
-            starts = starts[valid]
-            rows_out.append(separators_before[starts] - 1)
-            cols_out.append(_bucket(rolling[valid] + np.uint64(n) * _ORDER_SALT, config.n_features_log2))
-    return np.concatenate(rows_out), np.concatenate(cols_out)
+            rolling = rolling[: len(codes) - n + 1] * _MULTIPLIER + codes[n - 1 :]
+            if n >= config.char_ngram_min:
+                hashes[n - config.char_ngram_min, : len(rolling)] = rolling + np.uint64(n) * _ORDER_SALT
+    # windows of order n in text r: those starting at separators[r] + 1, up to n - 1 before its end
+    counts = np.maximum(lengths[None, :] - orders[:, None] + 1, 0)
+    starts = np.arange(len(orders))[:, None] * len(codes) + separators[None, :-1] + 1
+    return hashes, starts, counts
 
 
-_WORD_HASHES: dict[str, int] = {}
+def _char_ngrams(texts: list[str], config: FeatureConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column of every character n-gram, by order, then row, then position."""
+    hashes, starts, counts = _char_ngram_windows(texts, config)
+    rows = np.repeat(np.tile(np.arange(len(texts)), len(counts)), counts.ravel())
+    return rows, _bucket(hashes.ravel()[_ragged_index(starts.ravel(), counts.ravel())], config.n_features_log2)
+
+
+# CRC-32 of words already seen. Words repeat across texts: a dict lookup is several times
+# cheaper than CRC-32 of the encoded word. Bounded; safe under threads (a word's value never
+# changes, and dict operations are atomic). The newline that separates texts maps to a value
+# that no CRC-32 takes.
+_ROW_END = 1 << 32
+_WORD_HASHES: dict[str, int] = {"\n": _ROW_END}
 _WORD_HASHES_MAX = 1 << 20
+_WORD_OR_ROW_END_RE = re.compile(r"\w+|\n")
 
 
-def _word_hash(word: str) -> int:
-    # Words repeat across texts: a dict lookup is several times cheaper than CRC-32 of
-    # the encoded word. Bounded, and safe under threads (dict get/set are atomic).
-    value = _WORD_HASHES.get(word)
-    if value is None:
-        if len(_WORD_HASHES) >= _WORD_HASHES_MAX:
+def _hash_words(tokens: list[str]) -> np.ndarray:
+    """CRC-32 of each word (``_ROW_END`` for a newline), the new words of the batch hashed
+    once each."""
+    new = set(tokens).difference(_WORD_HASHES)
+    if new:
+        if len(_WORD_HASHES) + len(new) > _WORD_HASHES_MAX:
             _WORD_HASHES.clear()
-        value = _WORD_HASHES[word] = zlib.crc32(word.encode("utf-8"))
-    return value
+            _WORD_HASHES["\n"] = _ROW_END
+        _WORD_HASHES.update([(word, zlib.crc32(word.encode("utf-8"))) for word in new])
+    return np.fromiter(map(_WORD_HASHES.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+
+
+def _word_parts(texts: list[str], config: FeatureConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows and columns of every word, then of every word bigram, in row order; words found
+    in one pass over the batch."""
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:  # a newline inside a text: not normalised text
+        joined = "\n".join(text.replace("\n", " ") for text in texts)
+    tokens = _hash_words(_WORD_OR_ROW_END_RE.findall(joined))
+    is_end = tokens == _ROW_END
+    word_hash = tokens[~is_end]
+    rows = np.cumsum(is_end)[~is_end]
+    cols = _bucket(word_hash + _WORD_SALT, config.n_features_log2)
+    if config.word_ngram_max < 2 or len(word_hash) < 2:
+        return rows, cols, rows[:0], cols[:0]
+    same_row = rows[1:] == rows[:-1]
+    with np.errstate(over="ignore"):
+        bigram = word_hash[:-1] * _MULTIPLIER + word_hash[1:] + _BIGRAM_SALT
+    return rows, cols, rows[1:][same_row], _bucket(bigram[same_row], config.n_features_log2)
 
 
 def _word_ngrams(texts: list[str], config: FeatureConfig) -> tuple[np.ndarray, np.ndarray]:
-    hashes: list[int] = []
-    word_rows: list[int] = []
-    for row, text in enumerate(texts):
-        words = _WORD_RE.findall(text)
-        hashes.extend(map(_word_hash, words))
-        word_rows.extend([row] * len(words))
-    if not hashes:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    word_hash = np.asarray(hashes, dtype=np.uint64)
-    rows_arr = np.asarray(word_rows, dtype=np.int64)
-    rows, cols = [rows_arr], [_bucket(word_hash + _WORD_SALT, config.n_features_log2)]
-    if config.word_ngram_max >= 2 and len(word_hash) > 1:
-        same_row = rows_arr[1:] == rows_arr[:-1]
-        with np.errstate(over="ignore"):
-            bigram = word_hash[:-1] * _MULTIPLIER + word_hash[1:] + _BIGRAM_SALT
-        rows.append(rows_arr[1:][same_row])
-        cols.append(_bucket(bigram[same_row], config.n_features_log2))
-    return np.concatenate(rows), np.concatenate(cols)
+    """Row and column of every word, then of every word bigram."""
+    word_rows, word_cols, bigram_rows, bigram_cols = _word_parts(texts, config)
+    return np.concatenate([word_rows, bigram_rows]), np.concatenate([word_cols, bigram_cols])
 
 
 def ngram_occurrences(texts: list[str], config: FeatureConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -151,15 +175,25 @@ def document_frequency(texts: list[str], config: FeatureConfig, occurrences: Occ
 def linear_scores(texts: list[str], config: FeatureConfig, weighted_coef: np.ndarray) -> np.ndarray:
     """``feature_matrix(texts, config, idf) @ coef``, given ``weighted_coef = idf[:, None] *
     coef``, computed faster: repeated n-grams are left as separate entries (the product sums
-    them anyway), so the matrix needs no sorting, and the length scaling is applied to the
-    (n, labels) result instead of every entry."""
-    rows, cols = ngram_occurrences(texts, config)
-    # CSR built directly: rows come in a few sorted runs (one per n-gram order), which a
-    # stable sort merges cheaply; going through COO would sort every row's columns too.
-    order = np.argsort(rows, kind="stable")
-    counts = np.bincount(rows, minlength=len(texts))
-    indptr = np.concatenate(([0], np.cumsum(counts)))
-    occurrences = sp.csr_matrix(
-        (np.ones(len(rows), dtype=np.float32), cols[order], indptr), shape=(len(texts), config.n_features)
-    )
-    return (occurrences @ weighted_coef) * _length_scale(counts)[:, None]
+    them anyway), and the length scaling is applied to the (n, labels) result instead of
+    every entry. Each row's entries are its character n-grams by order, then its words, then
+    its word bigrams, so that every row is summed in the same order whatever the batch."""
+    n = len(texts)
+    if n == 0:
+        return np.zeros((0, weighted_coef.shape[1]), dtype=weighted_coef.dtype)
+    hashes, char_starts, char_counts = _char_ngram_windows(texts, config)
+    word_rows, word_cols, bigram_rows, bigram_cols = _word_parts(texts, config)
+    # Every window's column (those never used included: cheaper than picking them first),
+    # then each row takes its slices in turn: the CSR matrix's rows, built without sorting.
+    source = np.concatenate([_bucket(hashes.ravel(), config.n_features_log2), word_cols, bigram_cols])
+    word_counts, bigram_counts = np.bincount(word_rows, minlength=n), np.bincount(bigram_rows, minlength=n)
+    word_starts = hashes.size + np.cumsum(word_counts) - word_counts
+    bigram_starts = hashes.size + len(word_cols) + np.cumsum(bigram_counts) - bigram_counts
+    starts = np.concatenate([char_starts, word_starts[None, :], bigram_starts[None, :]]).T
+    counts = np.concatenate([char_counts, word_counts[None, :], bigram_counts[None, :]]).T
+    columns = source[_ragged_index(starts.ravel(), counts.ravel())].astype(np.int32)
+    per_row = counts.sum(axis=1)
+    indptr = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(per_row, out=indptr[1:])
+    occurrences = sp.csr_matrix((np.ones(len(columns), dtype=np.float32), columns, indptr), shape=(n, config.n_features))
+    return (occurrences @ weighted_coef) * _length_scale(per_row)[:, None]
