@@ -45,7 +45,7 @@ class Prediction:
     made once per text, it costs a third as much.
     """
 
-    __slots__ = ("_label", "_labels", "_scores", "_lang", "_model", "_model_version", "_empty", "_chunk", "_n_chunks")
+    __slots__ = ("_label", "_labels", "_scores", "_lang", "_model", "_model_version", "_empty", "_chunk", "_n_chunks", "_table", "_row")
     __match_args__ = ("label", "labels", "scores", "lang", "model", "model_version", "empty", "chunk", "n_chunks")
     __hash__ = None  # type: ignore[assignment]  # scores is a dict
 
@@ -73,13 +73,34 @@ class Prediction:
 
     label = property(attrgetter("_label"))
     labels = property(attrgetter("_labels"))
-    scores = property(attrgetter("_scores"))
+    @property
+    def scores(self) -> dict[str, float]:
+        scores = self._scores
+        if scores is None:  # made by classify(): the dict is built on first use, from its row
+            scores = self._scores = dict(zip(LABELS, self._table[self._row].tolist()))
+        return scores
+
     lang = property(attrgetter("_lang"))
     model = property(attrgetter("_model"))
     model_version = property(attrgetter("_model_version"))
     empty = property(attrgetter("_empty"))
     chunk = property(attrgetter("_chunk"))
     n_chunks = property(attrgetter("_n_chunks"))
+
+    @classmethod
+    def _batch(
+        cls, table: np.ndarray, codes: list[int], langs: list[str], model: str, version: str, empty: list[bool], chunks: list[int | None], counts: list[int]
+    ) -> list[Prediction]:
+        """Predictions of a batch whose scores are the rows of ``table`` (n, len(LABELS)),
+        decided label sets given by bit code (bit k: ``LABELS[k]``)."""
+        predictions = []
+        new, append = object.__new__, predictions.append
+        for row, (code, lang, is_empty, chunk, n_chunks) in enumerate(zip(codes, langs, empty, chunks, counts)):
+            p = new(cls)
+            p._label, p._labels, p._scores, p._table, p._row = _HEADLINES[code], _LABEL_SETS[code], None, table, row
+            p._lang, p._model, p._model_version, p._empty, p._chunk, p._n_chunks = lang, model, version, is_empty, chunk, n_chunks
+            append(p)
+        return predictions
 
     def _fields(self) -> tuple:
         return tuple(getattr(self, name) for name in self.__match_args__)
@@ -199,7 +220,7 @@ class Classifier:
         window = self.model.window_chars
         pieces: list[str] = []
         counts = np.zeros(len(texts), dtype=np.int64)
-        visible = has_visible_character(texts).tolist()
+        visible = [flag for start in range(0, len(texts), batch_size) for flag in has_visible_character(texts[start : start + batch_size]).tolist()]
         for index, text in enumerate(texts):
             if not visible[index] and _is_blank(text):
                 continue
@@ -267,7 +288,7 @@ class Classifier:
         items = check_texts(texts)
         scores, piece_scores, first, counts = self._scores(items, batch_size, show_progress)
         empty = counts == 0
-        langs = detect_languages(items)
+        langs = [lang for start in range(0, len(items), batch_size) for lang in detect_languages(items[start : start + batch_size])]
         for index in np.flatnonzero(empty).tolist():
             langs[index] = UNDETERMINED
         decisions = (scores >= self.model.thresholds_for(langs)) & ~empty[:, None]
@@ -280,10 +301,7 @@ class Classifier:
             column = LABELS.index(decided[0]) if decided else int(np.argmax(scores[index]))
             chunks[index] = int(np.argmax(piece_scores[first[index] : first[index] + counts[index], column]))
         name, version = self.model.info.name, self.model.info.version
-        return [
-            Prediction(_HEADLINES[code], _LABEL_SETS[code], dict(zip(LABELS, row)), lang, name, version, is_empty, chunk, n)
-            for code, row, lang, is_empty, chunk, n in zip(codes, scores.tolist(), langs, empty.tolist(), chunks, counts.tolist())
-        ]
+        return Prediction._batch(scores, codes, langs, name, version, empty.tolist(), chunks, counts.tolist())
 
     __call__ = classify
 

@@ -86,25 +86,28 @@ def _char_ngrams(texts: list[str], config: FeatureConfig) -> tuple[np.ndarray, n
 
 
 # CRC-32 of words already seen. Words repeat across texts: a dict lookup is several times
-# cheaper than CRC-32 of the encoded word. Bounded; safe under threads (a word's value never
-# changes, and dict operations are atomic). The newline that separates texts maps to a value
-# that no CRC-32 takes.
+# cheaper than CRC-32 of the encoded word. Bounded: when full, a fresh dict replaces it (a
+# dict is never cleared while another thread may read it). The newline that separates
+# texts maps to a value that no CRC-32 takes.
 _ROW_END = 1 << 32
 _WORD_HASHES: dict[str, int] = {"\n": _ROW_END}
-_WORD_HASHES_MAX = 1 << 20
+_WORD_HASHES_MAX = 1 << 16  # about 10 MB
 _WORD_OR_ROW_END_RE = re.compile(r"\w+|\n")
 
 
 def _hash_words(tokens: list[str]) -> np.ndarray:
     """CRC-32 of each word (``_ROW_END`` for a newline), the new words of the batch hashed
     once each."""
-    new = set(tokens).difference(_WORD_HASHES)
+    global _WORD_HASHES
+    cache = _WORD_HASHES
+    unique = set(tokens)
+    new = unique.difference(cache)
     if new:
-        if len(_WORD_HASHES) + len(new) > _WORD_HASHES_MAX:
-            _WORD_HASHES.clear()
-            _WORD_HASHES["\n"] = _ROW_END
-        _WORD_HASHES.update([(word, zlib.crc32(word.encode("utf-8"))) for word in new])
-    return np.fromiter(map(_WORD_HASHES.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+        if len(cache) + len(new) > _WORD_HASHES_MAX:
+            cache = _WORD_HASHES = {"\n": _ROW_END}
+            new = unique.difference(cache)
+        cache.update([(word, zlib.crc32(word.encode("utf-8"))) for word in new])
+    return np.fromiter(map(cache.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
 
 
 def _word_parts(texts: list[str], config: FeatureConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
