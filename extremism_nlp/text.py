@@ -187,6 +187,7 @@ _NOT_LETTER = 128  # ASCII that is neither a letter nor a leet character
 _NEWLINE = 256
 _WHITESPACE = 512  # what str.split() splits at
 _SOLID = 1024  # stays a visible character through clean_invisible and strip
+_ARABIC_DIACRITIC = 2048  # removed by normalize_arabic
 _WHITESPACE_CHARS = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 
 
@@ -202,7 +203,7 @@ def _class_ranges(pattern: re.Pattern[str]) -> list[tuple[int, int]]:
 @functools.lru_cache(maxsize=1)
 def _character_classes() -> np.ndarray:
     table = np.zeros(0x110000, dtype=np.uint16)
-    for pattern, bit in ((_INVISIBLE_RE, _INVISIBLE), (_CONTROL_RE, _CONTROL), (_ARABIC_RE, _ARABIC), (_CYRILLIC_GREEK_RE, _CYRILLIC_GREEK)):
+    for pattern, bit in ((_INVISIBLE_RE, _INVISIBLE), (_CONTROL_RE, _CONTROL), (_ARABIC_RE, _ARABIC), (_CYRILLIC_GREEK_RE, _CYRILLIC_GREEK), (_ARABIC_DIACRITICS_RE, _ARABIC_DIACRITIC)):
         for low, high in _class_ranges(pattern):
             table[low : high + 1] |= bit
     for chars, bit in (("abcdefghijklmnopqrstuvwxyz", _LATIN), ("013457@$", _LEET_CHAR), (" .*_", _SPACED_SEP), ("\n", _NEWLINE), (_WHITESPACE_CHARS, _WHITESPACE)):
@@ -307,6 +308,23 @@ def _prepared(text: str) -> str:
     return text.replace("\n", "\t")
 
 
+@functools.lru_cache(maxsize=1)
+def _arabic_letter_table() -> np.ndarray:
+    table = np.arange(0x700, dtype=np.uint32)
+    for source, target in _ARABIC_LETTERS.items():
+        table[source] = ord(target)
+    return table
+
+
+def _normalize_arabic_joined(joined: str) -> str:
+    """`normalize_arabic` in numpy: str.translate looks every character up in a dict."""
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = codes[(_character_classes()[codes] & _ARABIC_DIACRITIC) == 0]
+    low = codes < 0x700
+    codes[low] = _arabic_letter_table()[codes[low]]
+    return codes.tobytes().decode("utf-32-le", "surrogatepass")
+
+
 def _clean_joined(batch: _Batch) -> None:
     """NFKC, invisible and control characters, as `clean_invisible` (not the casefold)."""
     batch.set(unicodedata.normalize("NFKC", batch.joined))
@@ -363,7 +381,7 @@ def _normalize_joined(texts: Sequence[str]) -> str:
         classes = batch.classes()
         arabic = batch.per_text((classes & _ARABIC) != 0)
         mixed = batch.per_text((classes & _CYRILLIC_GREEK) != 0) & batch.per_text((classes & _LATIN) != 0)
-        batch.apply(arabic, normalize_arabic)  # touches neither Latin nor Cyrillic and Greek
+        batch.apply(arabic, _normalize_arabic_joined)  # touches neither Latin nor Cyrillic and Greek
         batch.apply(mixed, _fold_confusables)
 
     # Obfuscation: leetspeak, spaced letters, repeats, in this order, each found in the text
@@ -377,11 +395,14 @@ def _normalize_joined(texts: Sequence[str]) -> str:
     sep = (classes & _SPACED_SEP) != 0
     spaced = batch.per_text(letter & _shift(sep, 1) & _shift(letter, 2) & _shift(sep, 3) & _shift(letter, 4))
     batch.apply_each(spaced, _fold_spaced)
+    # Repeats: _REPEAT_RE cuts every run of three or more of a character (not a newline) to
+    # two, which is dropping each character that equals the two before it.
     codes = batch.codes
     same = codes[1:] == codes[:-1]
-    triple = np.zeros(len(codes), dtype=bool)
-    triple[2:] = same[1:] & same[:-1] & (codes[2:] != 10)
-    batch.apply(batch.per_text(triple), lambda joined: _REPEAT_RE.sub(r"\1\1", joined))
+    third = np.zeros(len(codes), dtype=bool)
+    third[2:] = same[1:] & same[:-1] & (codes[2:] != 10)
+    if third.any():
+        batch.set(codes[~third][1:].tobytes().decode("utf-32-le", "surrogatepass"))
 
     # White space collapsed, in the texts that have other than single spaces between words
     codes = batch.codes

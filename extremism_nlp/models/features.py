@@ -8,6 +8,7 @@ CRC-32 (stable across processes and platforms, unlike Python's ``hash``).
 
 from __future__ import annotations
 
+import functools
 import re
 import zlib
 from dataclasses import asdict, dataclass
@@ -16,7 +17,6 @@ import numpy as np
 import scipy.sparse as sp
 
 _SEPARATOR = "\x00"  # never in normalised text: control characters are removed
-_WORD_RE = re.compile(r"\w+")
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio)
 _ORDER_SALT = np.uint64(0xD6E8FEB86659FD93)
 _WORD_SALT = np.uint64(0xA0761D6478BD642F)
@@ -85,29 +85,74 @@ def _char_ngrams(texts: list[str], config: FeatureConfig) -> tuple[np.ndarray, n
     return rows, _bucket(hashes.ravel()[_ragged_index(starts.ravel(), counts.ravel())], config.n_features_log2)
 
 
-# CRC-32 of words already seen. Words repeat across texts: a dict lookup is several times
-# cheaper than CRC-32 of the encoded word. Bounded: when full, a fresh dict replaces it (a
-# dict is never cleared while another thread may read it). The newline that separates
-# texts maps to a value that no CRC-32 takes.
-_ROW_END = 1 << 32
-_WORD_HASHES: dict[str, int] = {"\n": _ROW_END}
-_WORD_HASHES_MAX = 1 << 16  # about 10 MB
-_WORD_OR_ROW_END_RE = re.compile(r"\w+|\n")
+# Words: maximal runs of characters that `re`'s \w matches, each hashed with CRC-32 of its
+# UTF-8 bytes. Both are computed for the whole batch in numpy. CRC-32 is affine over GF(2):
+# crc(b_0 ... b_{L-1}) = K[L] ^ V[L-1-0][b_0] ^ ... ^ V[0][b_{L-1}], where V[d][b] is byte b's
+# contribution from d bytes before the end and K[L] that of the initial register. Words of
+# more than _CRC_MAX_BYTES bytes (rare: a run of Han characters, say) are hashed by zlib.
+_CRC_MAX_BYTES = 64
 
 
-def _hash_words(tokens: list[str]) -> np.ndarray:
-    """CRC-32 of each word (``_ROW_END`` for a newline), the new words of the batch hashed
-    once each."""
-    global _WORD_HASHES
-    cache = _WORD_HASHES
-    unique = set(tokens)
-    new = unique.difference(cache)
-    if new:
-        if len(cache) + len(new) > _WORD_HASHES_MAX:
-            cache = _WORD_HASHES = {"\n": _ROW_END}
-            new = unique.difference(cache)
-        cache.update([(word, zlib.crc32(word.encode("utf-8"))) for word in new])
-    return np.fromiter(map(cache.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+@functools.lru_cache(maxsize=1)
+def _word_characters() -> np.ndarray:
+    """For every code point, whether `re`'s \\w matches it (as `re` itself says)."""
+    every = np.arange(0x110000, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+    table = np.zeros(0x110000, dtype=bool)
+    for match in re.finditer(r"\w+", every):
+        table[match.start() : match.end()] = True
+    return table
+
+
+@functools.lru_cache(maxsize=1)
+def _crc_tables() -> tuple[np.ndarray, np.ndarray]:
+    """V (_CRC_MAX_BYTES, 256) and K (_CRC_MAX_BYTES + 1,) as above, checked against zlib."""
+    table = np.array([zlib.crc32(bytes([b])) ^ zlib.crc32(b"\x00") for b in range(256)], dtype=np.uint32)  # T[b]
+
+    def step(x: np.ndarray) -> np.ndarray:  # one byte of zeros through the register
+        return table[x & 0xFF] ^ (x >> 8)
+
+    contributions = [table]
+    for _ in range(_CRC_MAX_BYTES - 1):
+        contributions.append(step(contributions[-1]))
+    registers = [np.uint32(0xFFFFFFFF)]
+    for _ in range(_CRC_MAX_BYTES):
+        registers.append(step(np.array(registers[-1])))
+    by_distance, by_length = np.stack(contributions), np.array(registers, dtype=np.uint32) ^ np.uint32(0xFFFFFFFF)
+    sample = "hate kill 1234 ça مرحبا 我们 x" * 2
+    for word in sample.split() + [sample.replace(" ", "")[:_CRC_MAX_BYTES // 4]]:
+        data = np.frombuffer(word.encode("utf-8"), dtype=np.uint8)
+        value = by_length[len(data)] ^ np.bitwise_xor.reduce(by_distance[np.arange(len(data))[::-1], data])
+        if int(value) != zlib.crc32(data.tobytes()):
+            raise RuntimeError("vectorised CRC-32 disagrees with zlib")
+    return by_distance, by_length
+
+
+def _word_hashes(joined: str) -> tuple[np.ndarray, np.ndarray]:
+    """Row and CRC-32 (uint64) of every word of texts joined by newlines."""
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    is_word = _word_characters()[codes]
+    edges = np.diff(is_word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    first, end = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)  # characters [first, end)
+    rows = np.cumsum(codes == 10)[first]
+    if not len(first):
+        return rows, np.zeros(0, dtype=np.uint64)
+    # UTF-8 bytes of each character (surrogates as 3, as "surrogatepass" writes them)
+    n_bytes = 1 + (codes >= 0x80).astype(np.int64) + (codes >= 0x800) + (codes >= 0x10000)
+    byte_at = np.concatenate(([0], np.cumsum(n_bytes)))
+    start, length = byte_at[first], byte_at[end] - byte_at[first]
+    data = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    hashes = np.zeros(len(first), dtype=np.uint64)
+    short = length <= _CRC_MAX_BYTES
+    by_distance, by_length = _crc_tables()
+    s_start, s_length = start[short], length[short]
+    positions = _ragged_index(s_start, s_length)
+    distance = np.repeat(s_start + s_length - 1, s_length) - positions
+    values = by_distance.ravel()[distance * 256 + data[positions]]
+    offsets = np.cumsum(s_length) - s_length
+    hashes[short] = np.bitwise_xor.reduceat(values, offsets) ^ by_length[s_length] if len(offsets) else []
+    for k in np.flatnonzero(~short).tolist():
+        hashes[k] = zlib.crc32(data[start[k] : start[k] + length[k]].tobytes())
+    return rows, hashes
 
 
 def _word_parts(texts: list[str], config: FeatureConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -116,10 +161,7 @@ def _word_parts(texts: list[str], config: FeatureConfig) -> tuple[np.ndarray, np
     joined = "\n".join(texts)
     if joined.count("\n") != len(texts) - 1:  # a newline inside a text: not normalised text
         joined = "\n".join(text.replace("\n", " ") for text in texts)
-    tokens = _hash_words(_WORD_OR_ROW_END_RE.findall(joined))
-    is_end = tokens == _ROW_END
-    word_hash = tokens[~is_end]
-    rows = np.cumsum(is_end)[~is_end]
+    rows, word_hash = _word_hashes(joined)
     cols = _bucket(word_hash + _WORD_SALT, config.n_features_log2)
     if config.word_ngram_max < 2 or len(word_hash) < 2:
         return rows, cols, rows[:0], cols[:0]
