@@ -12,9 +12,12 @@ import functools
 import re
 import zlib
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 _SEPARATOR = "\x00"  # never in normalised text: control characters are removed
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio)
@@ -205,6 +208,8 @@ def feature_matrix(
     rows, cols = occurrences if occurrences is not None else ngram_occurrences(texts, config)
     scale = _length_scale(np.bincount(rows, minlength=len(texts)))
     values = (idf[cols] * scale[rows]).astype(np.float32)
+    import scipy.sparse as sp  # on first use: a third of the fast model's load time otherwise
+
     matrix = sp.csr_matrix((values, (rows, cols)), shape=(len(texts), config.n_features))
     matrix.sum_duplicates()
     return matrix
@@ -240,5 +245,7 @@ def linear_scores(texts: list[str], config: FeatureConfig, weighted_coef: np.nda
     per_row = counts.sum(axis=1)
     indptr = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(per_row, out=indptr[1:])
+    import scipy.sparse as sp  # on first use: a third of the fast model's load time otherwise
+
     occurrences = sp.csr_matrix((np.ones(len(columns), dtype=np.float32), columns, indptr), shape=(n, config.n_features))
     return (occurrences @ weighted_coef) * _length_scale(per_row)[:, None]
