@@ -16,7 +16,8 @@ least 150 tweet-length texts/s.
     python benchmarks/bench_speed.py --peer alt-profanity-check [--quick]
     python benchmarks/bench_speed.py --model default --texts 300 --batch-sizes 1,32 [--runtime onnx]
 
-Prints a table and writes benchmarks/results/speed_<model>.json.
+Prints a table and writes benchmarks/results/speed_<model>.json (peer_speed_<peer>.json
+with --peer).
 """
 
 from __future__ import annotations
@@ -177,7 +178,7 @@ def side_by_side(peer_name: str, quick: bool) -> dict:
     peer = next((p for p in PEERS if p.name == peer_name), None)
     if peer is None:
         raise SystemExit(f"unknown peer {peer_name!r}; choose from {[p.name for p in PEERS]}")
-    n_texts, n_long, n_single, runs, repeats = (5000, 100, 500, 1, 1) if quick else (20000, 500, 2000, 3, 3)
+    n_texts, n_long, n_single, runs, repeats = (5000, 100, 500, 1, 1) if quick else (10000, 200, 1000, 3, 2)
     job = {
         "texts": texts_for_benchmark(n_texts),
         "texts_1kB": long_texts_for_benchmark(n_long, 1000),
@@ -264,7 +265,7 @@ def main() -> None:
         print_side_by_side(summary)
         if not args.quick:
             RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-            (RESULTS_DIR / f"speed_fast_vs_{args.peer}.json").write_text(json.dumps(summary, indent=2) + "\n")
+            (RESULTS_DIR / f"peer_speed_{args.peer}.json").write_text(json.dumps(summary, indent=2) + "\n")
         return
     n_texts, repeats, n_latency, runs = (2000, 1, 200, 1) if args.quick else (10000, 3, 1000, 3)
     if args.texts:  # a transformer reads ~100 texts/s here: 10,000 texts x 9 would take an hour
