@@ -416,10 +416,14 @@ def _normalize_joined(texts: Sequence[str]) -> str:
     return batch.joined
 
 
+_SMALL_BATCH = 32
+"""Below this many texts, the per-text functions are faster than the batch machinery."""
+
+
 def normalize_batch(texts: Sequence[str]) -> list[str]:
     """`normalize` of every text (exactly the same strings), computed for the batch at once."""
-    if not texts:
-        return []
+    if len(texts) < _SMALL_BATCH:
+        return [normalize(text) for text in texts]
     return _normalize_joined(texts).split("\n")
 
 
@@ -428,7 +432,7 @@ def has_visible_character(texts: Sequence[str]) -> np.ndarray:
     that is not white space (a letter of a common script, a digit, punctuation, an emoji):
     such a text is not blank. False only means "look closer"."""
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    if not len(texts) or not lengths.any():
+    if len(texts) < _SMALL_BATCH or not lengths.any():  # a few texts: cheaper looked at closer
         return np.zeros(len(texts), dtype=bool)
     codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     solid = np.append((_character_classes()[codes] & _SOLID) != 0, False)  # a last False for empty texts at the end
@@ -542,8 +546,8 @@ def _predict_lines(lines: list[str]) -> list[list[str]]:
 
 def detect_languages(texts: Sequence[str]) -> list[str]:
     """`detect_language` of every text, with one call of the language model for the batch."""
-    if not texts:
-        return []
+    if len(texts) < 2 * _SMALL_BATCH:
+        return [detect_language(text) for text in texts]
     cleaned = _lid_texts(texts)
     # Two letters: a text with two ASCII letters surely has them; others are looked at closer.
     classes = _character_classes()[np.frombuffer("".join(cleaned).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)]

@@ -33,7 +33,7 @@ def _first_differences(texts: list[str], mismatch: np.ndarray) -> str:
     return f"{len(rows)} of {len(texts)} differ, e.g. {[texts[i][:80] for i in rows[:3]]}"
 
 
-@pytest.mark.parametrize("batch_size", [1000, 7])
+@pytest.mark.parametrize("batch_size", [1000, 40, 7])
 def test_outputs_match_the_recorded_release(texts, recorded, batch_size):
     now = outputs(texts, batch_size=batch_size)
     mismatch = now["normalized_hash"] != recorded["normalized_hash"]

@@ -77,7 +77,8 @@ def test_normalize_batch_gives_what_normalize_gives():
     assert normalize_batch(texts[:50]) + normalize_batch(texts[50:51]) == expected[:51]
     assert normalize_batch([]) == []
     # texts that need every step, side by side with texts that need none
-    tricky = ["rt @a x", "a\nb", "&#10;k i l l", "x" * 100_001, "", " ", "\u0640", "kіll", "f@g 4ever"]
+    tricky = ["rt @a x", "a\nb", "&#10;k i l l", "x" * 100_001, "", " ", "\u0640", "kіll", "f@g 4ever"] * 4
+    assert len(tricky) >= 32  # the batch path, not the per-text one small batches take
     assert normalize_batch(tricky + ["plain text"]) == [normalize(t) for t in tricky + ["plain text"]]
 
 
@@ -93,7 +94,9 @@ def test_detect_languages_gives_what_detect_language_gives():
     from extremism_nlp.text import detect_languages
 
     texts = fixture_texts()[::3] + ["", "a", "ab", "ΑΣ\nΑΣ", "https://t.co/x @user", "😀😀"]
-    assert detect_languages(texts) == [detect_language(t) for t in texts]
+    expected = [detect_language(t) for t in texts]
+    assert detect_languages(texts) == expected
+    assert detect_languages(texts[-70:]) + detect_languages(texts[:3]) == expected[-70:] + expected[:3]
     assert detect_languages([]) == []
 
 
@@ -107,4 +110,4 @@ def test_characters_taken_for_visible_make_no_text_blank():
     assert len(chars) > 30_000
     assert not any(_is_blank(c) for c in chars)
     assert has_visible_character(chars).all()
-    assert has_visible_character(["", " ", "\u200b", "a", "", "\u3164"]).tolist() == [False, False, False, True, False, False]
+    assert has_visible_character(["", " ", "\u200b", "a", "", "\u3164"] * 6).tolist() == [False, False, False, True, False, False] * 6

@@ -130,8 +130,16 @@ def _crc_tables() -> tuple[np.ndarray, np.ndarray]:
     return by_distance, by_length
 
 
+_FEW_ROWS = 16
+"""Below this many texts, per-text Python beats the setting up of numpy's whole-batch work."""
+_WORD_RE = re.compile(r"\w+")
+
+
 def _word_hashes(joined: str) -> tuple[np.ndarray, np.ndarray]:
     """Row and CRC-32 (uint64) of every word of texts joined by newlines."""
+    if joined.count("\n") < _FEW_ROWS:
+        found = [(row, zlib.crc32(word.encode("utf-8"))) for row, text in enumerate(joined.split("\n")) for word in _WORD_RE.findall(text)]
+        return np.array([r for r, _ in found], dtype=np.int64), np.array([h for _, h in found], dtype=np.uint64)
     codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     is_word = _word_characters()[codes]
     edges = np.diff(is_word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
@@ -245,7 +253,16 @@ def linear_scores(texts: list[str], config: FeatureConfig, weighted_coef: np.nda
     per_row = counts.sum(axis=1)
     indptr = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(per_row, out=indptr[1:])
-    import scipy.sparse as sp  # on first use: a third of the fast model's load time otherwise
+    if n < _FEW_ROWS:
+        # A sparse matrix costs more to build than a few rows cost to sum; a running sum adds
+        # the rows' weights one after another, as the sparse product does, to the same bits.
+        scores = np.zeros((n, weighted_coef.shape[1]), dtype=weighted_coef.dtype)
+        for row, (start, end) in enumerate(zip(indptr[:-1].tolist(), indptr[1:].tolist())):
+            if end > start:
+                scores[row] = np.cumsum(weighted_coef[columns[start:end]], axis=0)[-1]
+    else:
+        import scipy.sparse as sp  # on first use: a third of the fast model's load time otherwise
 
-    occurrences = sp.csr_matrix((np.ones(len(columns), dtype=np.float32), columns, indptr), shape=(n, config.n_features))
-    return (occurrences @ weighted_coef) * _length_scale(per_row)[:, None]
+        occurrences = sp.csr_matrix((np.ones(len(columns), dtype=np.float32), columns, indptr), shape=(n, config.n_features))
+        scores = occurrences @ weighted_coef
+    return scores * _length_scale(per_row)[:, None]
