@@ -48,6 +48,9 @@ class Prediction:
     __slots__ = ("_label", "_labels", "_scores", "_lang", "_model", "_model_version", "_empty", "_chunk", "_n_chunks", "_table", "_row")
     __match_args__ = ("label", "labels", "scores", "lang", "model", "model_version", "empty", "chunk", "n_chunks")
     __hash__ = None  # type: ignore[assignment]  # scores is a dict
+    _scores: dict[str, float] | None
+    _table: np.ndarray | None  # with _row: where classify() left the scores, until first asked for
+    _row: int
 
     def __init__(
         self,
@@ -70,13 +73,16 @@ class Prediction:
         self._empty = empty
         self._chunk = chunk
         self._n_chunks = n_chunks
+        self._table, self._row = None, 0
 
     label = property(attrgetter("_label"))
     labels = property(attrgetter("_labels"))
+
     @property
     def scores(self) -> dict[str, float]:
         scores = self._scores
         if scores is None:  # made by classify(): the dict is built on first use, from its row
+            assert self._table is not None
             scores = self._scores = dict(zip(LABELS, self._table[self._row].tolist()))
         return scores
 
@@ -93,7 +99,7 @@ class Prediction:
     ) -> list[Prediction]:
         """Predictions of a batch whose scores are the rows of ``table`` (n, len(LABELS)),
         decided label sets given by bit code (bit k: ``LABELS[k]``)."""
-        predictions = []
+        predictions: list[Prediction] = []
         new, append = object.__new__, predictions.append
         for row, (code, lang, is_empty, chunk, n_chunks) in enumerate(zip(codes, langs, empty, chunks, counts)):
             p = new(cls)

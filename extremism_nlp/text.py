@@ -258,7 +258,8 @@ class _Batch:
         return (separators[rows] + 1).tolist(), separators[rows + 1].tolist()
 
     def _replace(self, starts: list[int], ends: list[int], texts: list[str]) -> None:
-        pieces, previous = [], 0
+        pieces: list[str] = []
+        previous = 0
         for start, end, text in zip(starts, ends, texts):
             pieces += (self.joined[previous:start], text)
             previous = end

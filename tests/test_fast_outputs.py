@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from record_fast_outputs import RECORD, fixture_texts, outputs, text_hashes
 
 from extremism_nlp import Classifier
+from record_fast_outputs import RECORD, fixture_texts, outputs, text_hashes
 
 
 @pytest.fixture(scope="module")

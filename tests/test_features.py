@@ -49,9 +49,8 @@ def test_words_are_what_re_finds_and_hashes_crc32_of_their_utf8():
 
 
 def test_a_few_rows_are_summed_to_the_same_bits_as_many():
-    from record_fast_outputs import fixture_texts
-
     from extremism_nlp.text import normalize_batch
+    from record_fast_outputs import fixture_texts
 
     rng = np.random.default_rng(1)
     weights = rng.standard_normal((CONFIG.n_features, 4)).astype(np.float32)

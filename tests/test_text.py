@@ -67,9 +67,8 @@ def test_detect_language_too_little_text(text):
 
 
 def test_normalize_batch_gives_what_normalize_gives():
-    from record_fast_outputs import fixture_texts
-
     from extremism_nlp.text import normalize_batch
+    from record_fast_outputs import fixture_texts
 
     texts = fixture_texts()
     expected = [normalize(t) for t in texts]
@@ -89,9 +88,8 @@ def test_whitespace_table_is_what_str_split_splits_at():
 
 
 def test_detect_languages_gives_what_detect_language_gives():
-    from record_fast_outputs import fixture_texts
-
     from extremism_nlp.text import detect_languages
+    from record_fast_outputs import fixture_texts
 
     texts = fixture_texts()[::3] + ["", "a", "ab", "ΑΣ\nΑΣ", "https://t.co/x @user", "😀😀"]
     expected = [detect_language(t) for t in texts]

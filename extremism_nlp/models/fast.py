@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..labels import LABELS
-from ..text import normalize, normalize_batch
+from ..text import normalize_batch
 from .base import Model, ModelInfo
 from .features import FeatureConfig, linear_scores
 
