@@ -3,14 +3,21 @@ peak memory. Each figure comes from a fresh interpreter, so runs do not warm eac
 
 Targets for the fast model (issue: package and fast model): >= 10,000 tweet-length texts/s
 at batch 1,000; median single-text latency < 1 ms; load < 1 s; peak memory < 300 MB.
+With ``--peer alt-profanity-check`` (issue: fast at the speed of the fastest peer) the peer
+runs in its own environment (benchmarks/peers.py), in processes alternating with ours, on
+the same texts: `predict_proba` at least as fast as its `predict_prob`, `classify()` at
+least 100,000 texts/s, peak RSS at most 150 MB classifying 100,000 texts, load under 0.3 s;
+throughput at batch 1 with its latency p99, and rows for 1 kB and 10 kB texts.
 Targets for the transformer default (issue: transformer default): load under 5 s once the
 base encoder (and, for runtime="onnx", the int8 export) is cached; with runtime="onnx", at
 least 150 tweet-length texts/s.
 
     python benchmarks/bench_speed.py [--model fast] [--quick]
+    python benchmarks/bench_speed.py --peer alt-profanity-check [--quick]
     python benchmarks/bench_speed.py --model default --texts 300 --batch-sizes 1,32 [--runtime onnx]
 
-Prints a table and writes benchmarks/results/speed_<model>.json.
+Prints a table and writes benchmarks/results/speed_<model>.json (peer_speed_<peer>.json
+with --peer).
 """
 
 from __future__ import annotations
@@ -96,6 +103,153 @@ def texts_for_benchmark(n: int) -> list[str]:
     return [f"{_SEEDS[i % len(_SEEDS)]} {i}" for i in range(n)]
 
 
+def long_texts_for_benchmark(n: int, size: int) -> list[str]:
+    """n texts of about ``size`` bytes of UTF-8: seeds in turn, each text starting elsewhere."""
+    texts = []
+    for i in range(n):
+        parts, length, k = [], 0, i
+        while length < size:
+            parts.append(_SEEDS[k % len(_SEEDS)])
+            length += len(parts[-1].encode("utf-8")) + 1
+            k += 1
+        texts.append(" ".join(parts))
+    return texts
+
+
+# One process of ours or of the peer: load, then each timed call over the same texts (best of
+# `repeats`); ours also classify() and the latency of one text at a time.
+_SIDE_BY_SIDE_WORKER = r"""
+import json, resource, statistics, sys, time
+job = json.loads(sys.stdin.read())
+t0 = time.perf_counter()
+if job["who"] == "ours":
+    import extremism_nlp
+    clf = extremism_nlp.Classifier.from_pretrained("fast")
+    score = lambda batch: clf.predict_proba(batch, batch_size=len(batch))
+    calls = {"predict_proba": score, "classify": lambda batch: clf.classify(batch, batch_size=len(batch))}
+else:
+    from profanity_check.profanity_check import predict_prob
+    calls = {"predict_proba": predict_prob}
+load_s = time.perf_counter() - t0
+t0 = time.perf_counter()
+for call in calls.values():
+    call(job["texts"][:50])  # warm-up: the first call loads the language identifier and scipy
+first_call_s = time.perf_counter() - t0
+def rate(call, texts, batch):
+    best = float("inf")
+    for _ in range(job["repeats"]):
+        t = time.perf_counter()
+        for start in range(0, len(texts), batch):
+            call(texts[start:start + batch])
+        best = min(best, time.perf_counter() - t)
+    return len(texts) / best
+out = {"load_s": load_s, "first_call_s": first_call_s}
+for name, call in calls.items():
+    out[name] = {
+        "batch_1000": rate(call, job["texts"], 1000),
+        "batch_1": rate(call, job["texts"][: job["n_single"]], 1),
+        "1kB": rate(call, job["texts_1kB"], 100),
+        "10kB": rate(call, job["texts_10kB"], 100),
+    }
+    latencies = []
+    for text in job["texts"][: job["n_single"]]:
+        t = time.perf_counter(); call([text]); latencies.append(time.perf_counter() - t)
+    latencies.sort()
+    out[name]["latency_p99_ms"] = 1000 * latencies[int(0.99 * (len(latencies) - 1))]
+    out[name]["latency_median_ms"] = 1000 * statistics.median(latencies)
+print(json.dumps(out))
+"""
+
+# Peak memory of a fresh process that loads the model and classifies n texts in one call.
+_MEMORY_WORKER = r"""
+import json, resource, sys
+job = json.loads(sys.stdin.read())
+import extremism_nlp
+texts = [f"{job['seeds'][i % len(job['seeds'])]} {i}" for i in range(job["n"])]
+predictions = extremism_nlp.classify(texts, model="fast")
+print(json.dumps({"texts": len(predictions), "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def side_by_side(peer_name: str, quick: bool) -> dict:
+    """Ours and the peer in alternating fresh processes on the same texts; medians."""
+    from peers import PEERS, _environment
+
+    peer = next((p for p in PEERS if p.name == peer_name), None)
+    if peer is None:
+        raise SystemExit(f"unknown peer {peer_name!r}; choose from {[p.name for p in PEERS]}")
+    n_texts, n_long, n_single, runs, repeats = (5000, 100, 500, 1, 1) if quick else (10000, 200, 1000, 3, 2)
+    job = {
+        "texts": texts_for_benchmark(n_texts),
+        "texts_1kB": long_texts_for_benchmark(n_long, 1000),
+        "texts_10kB": long_texts_for_benchmark(n_long // 5, 10000),
+        "n_single": n_single,
+        "repeats": repeats,
+    }
+    pythons = {"ours": sys.executable, "peer": str(_environment(peer))}
+    results: dict[str, list[dict]] = {"ours": [], "peer": []}
+    for _ in range(runs):
+        for who in ("ours", "peer"):
+            out = subprocess.run(
+                [pythons[who], "-c", _SIDE_BY_SIDE_WORKER], input=json.dumps(job | {"who": who}), check=True, capture_output=True, text=True
+            ).stdout
+            results[who].append(json.loads(out.strip().splitlines()[-1]))
+    memory = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", _MEMORY_WORKER], input=json.dumps({"n": 100_000, "seeds": _SEEDS}), check=True, capture_output=True, text=True
+        ).stdout.strip().splitlines()[-1]
+    )
+
+    def median(who: str, *keys: str) -> float:
+        values = []
+        for r in results[who]:
+            for key in keys:
+                r = r[key]
+            values.append(r)
+        return statistics.median(values)
+
+    rows = ("batch_1000", "batch_1", "1kB", "10kB", "latency_median_ms", "latency_p99_ms")
+    summary = {
+        "peer": peer_name,
+        "texts": n_texts,
+        "runs": runs,
+        "load_s": {"ours": round(median("ours", "load_s"), 3), "peer": round(median("peer", "load_s"), 3)},
+        "first_calls_s": {"ours": round(median("ours", "first_call_s"), 3), "peer": round(median("peer", "first_call_s"), 3)},
+        "ours_predict_proba": {k: round(median("ours", "predict_proba", k), 3) for k in rows},
+        "ours_classify": {k: round(median("ours", "classify", k), 3) for k in rows},
+        "peer_predict_prob": {k: round(median("peer", "predict_proba", k), 3) for k in rows},
+        "peak_rss_mb_100k_texts": round(memory["peak_rss_mb"], 1),
+        "machine": machine_description(),
+    }
+    summary["ratio_predict_proba_to_peer"] = {
+        k: round(summary["ours_predict_proba"][k] / summary["peer_predict_prob"][k], 2) for k in ("batch_1000", "batch_1", "1kB", "10kB")
+    }
+    return summary
+
+
+def print_side_by_side(summary: dict) -> None:
+    ours_p, ours_c, peer = summary["ours_predict_proba"], summary["ours_classify"], summary["peer_predict_prob"]
+    ratio = summary["ratio_predict_proba_to_peer"]
+    print(f"fast against {summary['peer']}: {summary['texts']:,} tweet-length texts, medians of {summary['runs']} "
+          f"alternating fresh processes each (best of the repeats within one); {summary['machine']}")
+    print(f"  {'texts/s':<24}{'fast predict_proba':>20}{'fast classify()':>18}{summary['peer'] + ' predict_prob':>34}{'ratio':>8}")
+    for key, label in (("batch_1000", "batch 1,000"), ("batch_1", "batch 1"), ("1kB", "1 kB texts (batch 100)"), ("10kB", "10 kB texts (batch 100)")):
+        print(f"  {label:<24}{ours_p[key]:>20,.0f}{ours_c[key]:>18,.0f}{peer[key]:>34,.0f}{ratio[key]:>7.2f}x")
+    for key, label in (("latency_median_ms", "latency median ms"), ("latency_p99_ms", "latency p99 ms")):
+        print(f"  {label:<24}{ours_p[key]:>20.3f}{ours_c[key]:>18.3f}{peer[key]:>34.3f}")
+    print(f"  load s: fast {summary['load_s']['ours']:.3f}, {summary['peer']} {summary['load_s']['peer']:.3f}; "
+          f"then the first calls on 50 texts (what loads on first use): fast {summary['first_calls_s']['ours']:.3f}, "
+          f"{summary['peer']} {summary['first_calls_s']['peer']:.3f}")
+    print(f"  peak RSS classifying 100,000 texts in one call: {summary['peak_rss_mb_100k_texts']:.0f} MB")
+    targets = {
+        "predict_proba >= peer (batch 1,000)": ratio["batch_1000"] >= 1,
+        "classify() >= 100,000 texts/s": ours_c["batch_1000"] >= 100_000,
+        "peak RSS <= 150 MB": summary["peak_rss_mb_100k_texts"] <= 150,
+        "load < 0.3 s": summary["load_s"]["ours"] < 0.3,
+    }
+    print("  targets: " + "; ".join(f"{name} {'met' if ok else 'NOT met'}" for name, ok in targets.items()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default="fast")
@@ -103,7 +257,16 @@ def main() -> None:
     parser.add_argument("--batch-sizes", default="1,32,1000")
     parser.add_argument("--runtime", choices=["torch", "onnx"], help="transformer models: inference runtime")
     parser.add_argument("--texts", type=int, help="texts per throughput run (default 10,000; quick 2,000)")
+    parser.add_argument("--peer", help="run this peer side by side with the fast model (benchmarks/peers.py), e.g. alt-profanity-check")
     args = parser.parse_args()
+    if args.peer:
+        sys.path.insert(0, str(Path(__file__).parent))
+        summary = side_by_side(args.peer, args.quick)
+        print_side_by_side(summary)
+        if not args.quick:
+            RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+            (RESULTS_DIR / f"peer_speed_{args.peer}.json").write_text(json.dumps(summary, indent=2) + "\n")
+        return
     n_texts, repeats, n_latency, runs = (2000, 1, 200, 1) if args.quick else (10000, 3, 1000, 3)
     if args.texts:  # a transformer reads ~100 texts/s here: 10,000 texts x 9 would take an hour
         n_texts, n_latency = args.texts, min(n_latency, args.texts)

@@ -120,6 +120,35 @@ def _speed_section() -> list[str]:
     return lines
 
 
+def _peer_speed_section() -> list[str]:
+    lines = []
+    for path in sorted(RESULTS_DIR.glob("peer_speed_*.json")):
+        r = json.loads(path.read_text())
+        ours_p, ours_c, peer, ratio = r["ours_predict_proba"], r["ours_classify"], r["peer_predict_prob"], r["ratio_predict_proba_to_peer"]
+        lines += [
+            f"## fast against {r['peer']}, side by side",
+            "",
+            f"`bench_speed.py --peer {r['peer']}`: {r['texts']:,} tweet-length texts, 1 kB and 10 kB texts; medians of "
+            f"{r['runs']} alternating fresh processes each, so both met the same load on a shared machine "
+            f"({r['machine']}). Texts per second; the ratio is fast's `predict_proba` over the peer's `predict_prob`.",
+            "",
+            f"| texts/s | fast `predict_proba` | fast `classify()` | {r['peer']} `predict_prob` | ratio |",
+            "|---|---|---|---|---|",
+        ]
+        for key, label in (("batch_1000", "batch 1,000"), ("batch_1", "batch 1"), ("1kB", "1 kB texts"), ("10kB", "10 kB texts")):
+            lines.append(f"| {label} | {ours_p[key]:,.0f} | {ours_c[key]:,.0f} | {peer[key]:,.0f} | {ratio[key]:.2f}x |")
+        for key, label in (("latency_median_ms", "one text, median ms"), ("latency_p99_ms", "one text, p99 ms")):
+            lines.append(f"| {label} | {ours_p[key]:.2f} | {ours_c[key]:.2f} | {peer[key]:.2f} | |")
+        lines += [
+            "",
+            f"Load {r['load_s']['ours']:.2f} s (peer {r['load_s']['peer']:.2f} s), then first calls "
+            f"{r['first_calls_s']['ours']:.2f} s (peer {r['first_calls_s']['peer']:.2f} s); peak RSS of a process "
+            f"classifying 100,000 texts in one call: {r['peak_rss_mb_100k_texts']:.0f} MB.",
+            "",
+        ]
+    return lines
+
+
 def _onnx_section() -> list[str]:
     files = sorted(RESULTS_DIR.glob("onnx_*.json"))
     lines = []
@@ -280,6 +309,7 @@ def write_results_md() -> Path:
         lines += _functional_section(quality)
     lines += _protocols_section()
     lines += _speed_section() + [""]
+    lines += _peer_speed_section()
     lines += _onnx_section()
     lines += _corpus_section() + [""]
     lines += _serve_section() + [""]

@@ -159,3 +159,16 @@ def test_builtin_default_model_classifies_three_languages():
 def test_builtin_model_catches_obvious_hate():
     p = extremism_nlp.classify("those filthy immigrants are vermin, send them all back")
     assert "hate" in p.labels or "offensive" in p.labels
+
+
+def test_prediction_is_read_only_comparable_and_picklable(tiny):
+    import pickle
+
+    p = tiny.classify("we will kill them")
+    with pytest.raises(AttributeError):
+        p.label = "none"
+    assert p == pickle.loads(pickle.dumps(p))
+    assert p != tiny.classify("the weather is nice")
+    assert repr(p).startswith("Prediction(label=") and "n_chunks=1" in repr(p)
+    q = Prediction(p.label, p.labels, dict(p.scores), p.lang, p.model, p.model_version)
+    assert q == p and q.chunk is None and q.empty is False

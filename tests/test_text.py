@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from extremism_nlp.text import UNDETERMINED, dedup_key, detect_language, detect_language_scored, normalize
@@ -63,3 +64,48 @@ def test_detect_language(text, lang):
 @pytest.mark.parametrize("text", ["", "   ", "😀😀", "12345", "https://t.co/x @user", "a"])
 def test_detect_language_too_little_text(text):
     assert detect_language_scored(text) == (UNDETERMINED, 0.0)
+
+
+def test_normalize_batch_gives_what_normalize_gives():
+    from extremism_nlp.text import normalize_batch
+    from record_fast_outputs import fixture_texts
+
+    texts = fixture_texts()
+    expected = [normalize(t) for t in texts]
+    assert normalize_batch(texts) == expected
+    assert normalize_batch(texts[:50]) + normalize_batch(texts[50:51]) == expected[:51]
+    assert normalize_batch([]) == []
+    # texts that need every step, side by side with texts that need none
+    tricky = ["rt @a x", "a\nb", "&#10;k i l l", "x" * 100_001, "", " ", "\u0640", "kіll", "f@g 4ever"] * 4
+    assert len(tricky) >= 32  # the batch path, not the per-text one small batches take
+    assert normalize_batch(tricky + ["plain text"]) == [normalize(t) for t in tricky + ["plain text"]]
+
+
+def test_whitespace_table_is_what_str_split_splits_at():
+    from extremism_nlp.text import _WHITESPACE_CHARS
+
+    assert _WHITESPACE_CHARS == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+
+
+def test_detect_languages_gives_what_detect_language_gives():
+    from extremism_nlp.text import detect_languages
+    from record_fast_outputs import fixture_texts
+
+    texts = fixture_texts()[::3] + ["", "a", "ab", "ΑΣ\nΑΣ", "https://t.co/x @user", "😀😀"]
+    expected = [detect_language(t) for t in texts]
+    assert detect_languages(texts) == expected
+    assert detect_languages(texts[-70:]) + detect_languages(texts[:3]) == expected[-70:] + expected[:3]
+    assert detect_languages([]) == []
+
+
+def test_characters_taken_for_visible_make_no_text_blank():
+    """has_visible_character's table claims: each of these characters, alone, is not blank."""
+    from extremism_nlp.classifier import _is_blank
+    from extremism_nlp.text import _SOLID, _character_classes, has_visible_character
+
+    solid = np.flatnonzero(_character_classes() & _SOLID)
+    chars = [chr(c) for c in solid.tolist()]
+    assert len(chars) > 30_000
+    assert not any(_is_blank(c) for c in chars)
+    assert has_visible_character(chars).all()
+    assert has_visible_character(["", " ", "\u200b", "a", "", "\u3164"] * 6).tolist() == [False, False, False, True, False, False] * 6

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..labels import LABELS
-from ..text import normalize
+from ..text import normalize_batch
 from .base import Model, ModelInfo
 from .features import FeatureConfig, linear_scores
 
@@ -42,8 +42,7 @@ class FastModel(Model):
         self._weighted_coef = (idf.astype(np.float32)[:, None] * coef.astype(np.float32)).astype(np.float32)
 
     def decision_function(self, texts: list[str]) -> np.ndarray:
-        normalised = [normalize(text) for text in texts]
-        return linear_scores(normalised, self.features, self._weighted_coef) + self.intercept
+        return linear_scores(normalize_batch(texts), self.features, self._weighted_coef) + self.intercept
 
     def save_pretrained(self, path: str | Path) -> None:
         folder = Path(path)

@@ -8,15 +8,18 @@ CRC-32 (stable across processes and platforms, unlike Python's ``hash``).
 
 from __future__ import annotations
 
+import functools
 import re
 import zlib
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 _SEPARATOR = "\x00"  # never in normalised text: control characters are removed
-_WORD_RE = re.compile(r"\w+")
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio)
 _ORDER_SALT = np.uint64(0xD6E8FEB86659FD93)
 _WORD_SALT = np.uint64(0xA0761D6478BD642F)
@@ -46,66 +49,143 @@ def _bucket(hashes: np.ndarray, bits: int) -> np.ndarray:
         return ((hashes * _MULTIPLIER) >> np.uint64(64 - bits)).astype(np.int64)
 
 
-def _char_ngrams(texts: list[str], config: FeatureConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Row and column of every character n-gram; texts padded with a space at both ends so
-    that word starts and ends are features of their own."""
+def _ragged_index(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """``starts[0], starts[0] + 1, ... (lengths[0] of them), starts[1], ...``: the positions
+    of many slices at once."""
+    before = np.cumsum(lengths) - lengths
+    return np.repeat(starts - before, lengths) + np.arange(int(lengths.sum()))
+
+
+def _char_ngram_windows(texts: list[str], config: FeatureConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Salted hash of every window of every character n-gram order over the joined texts,
+    shape (orders, positions), with where each text's windows start (same shape as the
+    counts) and how many there are per order and text, shape (orders, texts). Texts are
+    padded with a space at both ends so that word starts and ends are features of their own;
+    windows that reach into another text are computed but never used."""
     joined = _SEPARATOR + _SEPARATOR.join(f" {text} " if text else "" for text in texts) + _SEPARATOR
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    is_separator = codes == 0
-    separators_before = np.cumsum(is_separator)  # row of position i is separators_before[i] - 1
-    rows_out, cols_out = [], []
+    separators = np.flatnonzero(codes == 0)  # len(texts) + 1 of them: text r lies between r and r + 1
+    lengths = separators[1:] - separators[:-1] - 1
+    orders = np.arange(config.char_ngram_min, config.char_ngram_max + 1)
+    hashes = np.zeros((len(orders), len(codes)), dtype=np.uint64)
     rolling = np.zeros(len(codes), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for n in range(1, config.char_ngram_max + 1):
             # rolling[i] = hash of codes[i : i + n]
-            length = len(codes) - n + 1
-            rolling = rolling[:length] * _MULTIPLIER + codes[n - 1 :]
-            if n < config.char_ngram_min:
-                continue
-            starts = np.arange(length)
-            # A window is valid when it holds no separator: same count before its first and
-            # after its last position, and its first position is not a separator.
-            valid = (separators_before[n - 1 :] == separators_before[:length]) & ~is_separator[:length]
-            starts = starts[valid]
-            rows_out.append(separators_before[starts] - 1)
-            cols_out.append(_bucket(rolling[valid] + np.uint64(n) * _ORDER_SALT, config.n_features_log2))
-    return np.concatenate(rows_out), np.concatenate(cols_out)
+            rolling = rolling[: len(codes) - n + 1] * _MULTIPLIER + codes[n - 1 :]
+            if n >= config.char_ngram_min:
+                hashes[n - config.char_ngram_min, : len(rolling)] = rolling + np.uint64(n) * _ORDER_SALT
+    # windows of order n in text r: those starting at separators[r] + 1, up to n - 1 before its end
+    counts = np.maximum(lengths[None, :] - orders[:, None] + 1, 0)
+    starts = np.arange(len(orders))[:, None] * len(codes) + separators[None, :-1] + 1
+    return hashes, starts, counts
 
 
-_WORD_HASHES: dict[str, int] = {}
-_WORD_HASHES_MAX = 1 << 20
+def _char_ngrams(texts: list[str], config: FeatureConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column of every character n-gram, by order, then row, then position."""
+    hashes, starts, counts = _char_ngram_windows(texts, config)
+    rows = np.repeat(np.tile(np.arange(len(texts)), len(counts)), counts.ravel())
+    return rows, _bucket(hashes.ravel()[_ragged_index(starts.ravel(), counts.ravel())], config.n_features_log2)
 
 
-def _word_hash(word: str) -> int:
-    # Words repeat across texts: a dict lookup is several times cheaper than CRC-32 of
-    # the encoded word. Bounded, and safe under threads (dict get/set are atomic).
-    value = _WORD_HASHES.get(word)
-    if value is None:
-        if len(_WORD_HASHES) >= _WORD_HASHES_MAX:
-            _WORD_HASHES.clear()
-        value = _WORD_HASHES[word] = zlib.crc32(word.encode("utf-8"))
-    return value
+# Words: maximal runs of characters that `re`'s \w matches, each hashed with CRC-32 of its
+# UTF-8 bytes. Both are computed for the whole batch in numpy. CRC-32 is affine over GF(2):
+# crc(b_0 ... b_{L-1}) = K[L] ^ V[L-1-0][b_0] ^ ... ^ V[0][b_{L-1}], where V[d][b] is byte b's
+# contribution from d bytes before the end and K[L] that of the initial register. Words of
+# more than _CRC_MAX_BYTES bytes (rare: a run of Han characters, say) are hashed by zlib.
+_CRC_MAX_BYTES = 64
+
+
+@functools.lru_cache(maxsize=1)
+def _word_characters() -> np.ndarray:
+    """For every code point, whether `re`'s \\w matches it (as `re` itself says)."""
+    every = np.arange(0x110000, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+    table = np.zeros(0x110000, dtype=bool)
+    for match in re.finditer(r"\w+", every):
+        table[match.start() : match.end()] = True
+    return table
+
+
+@functools.lru_cache(maxsize=1)
+def _crc_tables() -> tuple[np.ndarray, np.ndarray]:
+    """V (_CRC_MAX_BYTES, 256) and K (_CRC_MAX_BYTES + 1,) as above, checked against zlib."""
+    table = np.array([zlib.crc32(bytes([b])) ^ zlib.crc32(b"\x00") for b in range(256)], dtype=np.uint32)  # T[b]
+
+    def step(x: np.ndarray) -> np.ndarray:  # one byte of zeros through the register
+        return table[x & 0xFF] ^ (x >> 8)
+
+    contributions = [table]
+    for _ in range(_CRC_MAX_BYTES - 1):
+        contributions.append(step(contributions[-1]))
+    registers = [np.uint32(0xFFFFFFFF)]
+    for _ in range(_CRC_MAX_BYTES):
+        registers.append(step(np.array(registers[-1])))
+    by_distance, by_length = np.stack(contributions), np.array(registers, dtype=np.uint32) ^ np.uint32(0xFFFFFFFF)
+    sample = "hate kill 1234 ça مرحبا 我们 x" * 2
+    for word in sample.split() + [sample.replace(" ", "")[:_CRC_MAX_BYTES // 4]]:
+        data = np.frombuffer(word.encode("utf-8"), dtype=np.uint8)
+        value = by_length[len(data)] ^ np.bitwise_xor.reduce(by_distance[np.arange(len(data))[::-1], data])
+        if int(value) != zlib.crc32(data.tobytes()):
+            raise RuntimeError("vectorised CRC-32 disagrees with zlib")
+    return by_distance, by_length
+
+
+_FEW_ROWS = 16
+"""Below this many texts, per-text Python beats the setting up of numpy's whole-batch work."""
+_WORD_RE = re.compile(r"\w+")
+
+
+def _word_hashes(joined: str) -> tuple[np.ndarray, np.ndarray]:
+    """Row and CRC-32 (uint64) of every word of texts joined by newlines."""
+    if joined.count("\n") < _FEW_ROWS:
+        found = [(row, zlib.crc32(word.encode("utf-8"))) for row, text in enumerate(joined.split("\n")) for word in _WORD_RE.findall(text)]
+        return np.array([r for r, _ in found], dtype=np.int64), np.array([h for _, h in found], dtype=np.uint64)
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    is_word = _word_characters()[codes]
+    edges = np.diff(is_word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    first, end = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)  # characters [first, end)
+    rows = np.cumsum(codes == 10)[first]
+    if not len(first):
+        return rows, np.zeros(0, dtype=np.uint64)
+    # UTF-8 bytes of each character (surrogates as 3, as "surrogatepass" writes them)
+    n_bytes = 1 + (codes >= 0x80).astype(np.int64) + (codes >= 0x800) + (codes >= 0x10000)
+    byte_at = np.concatenate(([0], np.cumsum(n_bytes)))
+    start, length = byte_at[first], byte_at[end] - byte_at[first]
+    data = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    hashes = np.zeros(len(first), dtype=np.uint64)
+    short = length <= _CRC_MAX_BYTES
+    by_distance, by_length = _crc_tables()
+    s_start, s_length = start[short], length[short]
+    positions = _ragged_index(s_start, s_length)
+    distance = np.repeat(s_start + s_length - 1, s_length) - positions
+    values = by_distance.ravel()[distance * 256 + data[positions]]
+    offsets = np.cumsum(s_length) - s_length
+    hashes[short] = np.bitwise_xor.reduceat(values, offsets) ^ by_length[s_length] if len(offsets) else []
+    for k in np.flatnonzero(~short).tolist():
+        hashes[k] = zlib.crc32(data[start[k] : start[k] + length[k]].tobytes())
+    return rows, hashes
+
+
+def _word_parts(texts: list[str], config: FeatureConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows and columns of every word, then of every word bigram, in row order; words found
+    in one pass over the batch."""
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:  # a newline inside a text: not normalised text
+        joined = "\n".join(text.replace("\n", " ") for text in texts)
+    rows, word_hash = _word_hashes(joined)
+    cols = _bucket(word_hash + _WORD_SALT, config.n_features_log2)
+    if config.word_ngram_max < 2 or len(word_hash) < 2:
+        return rows, cols, rows[:0], cols[:0]
+    same_row = rows[1:] == rows[:-1]
+    with np.errstate(over="ignore"):
+        bigram = word_hash[:-1] * _MULTIPLIER + word_hash[1:] + _BIGRAM_SALT
+    return rows, cols, rows[1:][same_row], _bucket(bigram[same_row], config.n_features_log2)
 
 
 def _word_ngrams(texts: list[str], config: FeatureConfig) -> tuple[np.ndarray, np.ndarray]:
-    hashes: list[int] = []
-    word_rows: list[int] = []
-    for row, text in enumerate(texts):
-        words = _WORD_RE.findall(text)
-        hashes.extend(map(_word_hash, words))
-        word_rows.extend([row] * len(words))
-    if not hashes:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    word_hash = np.asarray(hashes, dtype=np.uint64)
-    rows_arr = np.asarray(word_rows, dtype=np.int64)
-    rows, cols = [rows_arr], [_bucket(word_hash + _WORD_SALT, config.n_features_log2)]
-    if config.word_ngram_max >= 2 and len(word_hash) > 1:
-        same_row = rows_arr[1:] == rows_arr[:-1]
-        with np.errstate(over="ignore"):
-            bigram = word_hash[:-1] * _MULTIPLIER + word_hash[1:] + _BIGRAM_SALT
-        rows.append(rows_arr[1:][same_row])
-        cols.append(_bucket(bigram[same_row], config.n_features_log2))
-    return np.concatenate(rows), np.concatenate(cols)
+    """Row and column of every word, then of every word bigram."""
+    word_rows, word_cols, bigram_rows, bigram_cols = _word_parts(texts, config)
+    return np.concatenate([word_rows, bigram_rows]), np.concatenate([word_cols, bigram_cols])
 
 
 def ngram_occurrences(texts: list[str], config: FeatureConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -136,6 +216,8 @@ def feature_matrix(
     rows, cols = occurrences if occurrences is not None else ngram_occurrences(texts, config)
     scale = _length_scale(np.bincount(rows, minlength=len(texts)))
     values = (idf[cols] * scale[rows]).astype(np.float32)
+    import scipy.sparse as sp  # on first use: a third of the fast model's load time otherwise
+
     matrix = sp.csr_matrix((values, (rows, cols)), shape=(len(texts), config.n_features))
     matrix.sum_duplicates()
     return matrix
@@ -151,15 +233,36 @@ def document_frequency(texts: list[str], config: FeatureConfig, occurrences: Occ
 def linear_scores(texts: list[str], config: FeatureConfig, weighted_coef: np.ndarray) -> np.ndarray:
     """``feature_matrix(texts, config, idf) @ coef``, given ``weighted_coef = idf[:, None] *
     coef``, computed faster: repeated n-grams are left as separate entries (the product sums
-    them anyway), so the matrix needs no sorting, and the length scaling is applied to the
-    (n, labels) result instead of every entry."""
-    rows, cols = ngram_occurrences(texts, config)
-    # CSR built directly: rows come in a few sorted runs (one per n-gram order), which a
-    # stable sort merges cheaply; going through COO would sort every row's columns too.
-    order = np.argsort(rows, kind="stable")
-    counts = np.bincount(rows, minlength=len(texts))
-    indptr = np.concatenate(([0], np.cumsum(counts)))
-    occurrences = sp.csr_matrix(
-        (np.ones(len(rows), dtype=np.float32), cols[order], indptr), shape=(len(texts), config.n_features)
-    )
-    return (occurrences @ weighted_coef) * _length_scale(counts)[:, None]
+    them anyway), and the length scaling is applied to the (n, labels) result instead of
+    every entry. Each row's entries are its character n-grams by order, then its words, then
+    its word bigrams, so that every row is summed in the same order whatever the batch."""
+    n = len(texts)
+    if n == 0:
+        return np.zeros((0, weighted_coef.shape[1]), dtype=weighted_coef.dtype)
+    hashes, char_starts, char_counts = _char_ngram_windows(texts, config)
+    word_rows, word_cols, bigram_rows, bigram_cols = _word_parts(texts, config)
+    # Every window's column (those never used included: cheaper than picking them first),
+    # then each row takes its slices in turn: the CSR matrix's rows, built without sorting.
+    source = np.concatenate([_bucket(hashes.ravel(), config.n_features_log2), word_cols, bigram_cols])
+    word_counts, bigram_counts = np.bincount(word_rows, minlength=n), np.bincount(bigram_rows, minlength=n)
+    word_starts = hashes.size + np.cumsum(word_counts) - word_counts
+    bigram_starts = hashes.size + len(word_cols) + np.cumsum(bigram_counts) - bigram_counts
+    starts = np.concatenate([char_starts, word_starts[None, :], bigram_starts[None, :]]).T
+    counts = np.concatenate([char_counts, word_counts[None, :], bigram_counts[None, :]]).T
+    columns = source[_ragged_index(starts.ravel(), counts.ravel())].astype(np.int32)
+    per_row = counts.sum(axis=1)
+    indptr = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(per_row, out=indptr[1:])
+    if n < _FEW_ROWS:
+        # A sparse matrix costs more to build than a few rows cost to sum; a running sum adds
+        # the rows' weights one after another, as the sparse product does, to the same bits.
+        scores = np.zeros((n, weighted_coef.shape[1]), dtype=weighted_coef.dtype)
+        for row, (start, end) in enumerate(zip(indptr[:-1].tolist(), indptr[1:].tolist())):
+            if end > start:
+                scores[row] = np.cumsum(weighted_coef[columns[start:end]], axis=0)[-1]
+    else:
+        import scipy.sparse as sp  # on first use: a third of the fast model's load time otherwise
+
+        occurrences = sp.csr_matrix((np.ones(len(columns), dtype=np.float32), columns, indptr), shape=(n, config.n_features))
+        scores = occurrences @ weighted_coef
+    return scores * _length_scale(per_row)[:, None]

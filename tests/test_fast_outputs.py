@@ -1,0 +1,54 @@
+"""The shipped `fast` model gives the recorded outputs (tests/data/fast_outputs.npz) on
+several thousand varied texts: the same normalised strings, scores within 1e-6, the same
+decided labels, languages and passages, whatever the batch size.
+
+See tests/record_fast_outputs.py for the texts and for when recording again is right."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from extremism_nlp import Classifier
+from record_fast_outputs import RECORD, fixture_texts, outputs, text_hashes
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    return fixture_texts()
+
+
+@pytest.fixture(scope="module")
+def recorded(texts):
+    record = dict(np.load(RECORD, allow_pickle=False))
+    version = Classifier.from_pretrained("fast").version
+    if str(record["model_version"]) != version:
+        pytest.fail(f"recorded for fast {record['model_version']}, shipped is {version}: record again (see {RECORD.name})")
+    assert np.array_equal(record["text_hash"], text_hashes(texts)), "the text generator changed: record again"
+    return record
+
+
+def _first_differences(texts: list[str], mismatch: np.ndarray) -> str:
+    rows = np.flatnonzero(mismatch)
+    return f"{len(rows)} of {len(texts)} differ, e.g. {[texts[i][:80] for i in rows[:3]]}"
+
+
+@pytest.mark.parametrize("batch_size", [1000, 40, 7])
+def test_outputs_match_the_recorded_release(texts, recorded, batch_size):
+    now = outputs(texts, batch_size=batch_size)
+    mismatch = now["normalized_hash"] != recorded["normalized_hash"]
+    assert not mismatch.any(), "normalize: " + _first_differences(texts, mismatch)
+    error = np.abs(now["scores"].astype(np.float64) - recorded["scores"]).max(axis=1)
+    assert error.max() <= 1e-6, "scores: " + _first_differences(texts, error > 1e-6)
+    for field in ("decided", "lang", "empty", "chunk", "n_chunks"):
+        mismatch = now[field] != recorded[field]
+        assert not mismatch.any(), f"{field}: " + _first_differences(texts, mismatch)
+
+
+def test_recorded_texts_cover_scripts_and_lengths(texts, recorded):
+    """The fixture is as varied as it claims: many languages, empty texts, long texts."""
+    assert len(set(recorded["lang"].tolist())) >= 25
+    assert recorded["empty"].sum() >= 20
+    assert (recorded["n_chunks"] > 1).sum() >= 100
+    assert max(len(t.encode("utf-8")) for t in texts) >= 9000
+    assert (recorded["decided"] > 0).sum() >= 300
