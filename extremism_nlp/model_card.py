@@ -133,6 +133,34 @@ def _continued_from(training: dict) -> str:
     return f"Training continued from `{start['name']}` {start['version']} (its adapter and head).\n" if start else ""
 
 
+def _protocols_section(info: ModelInfo) -> str:
+    """Generalisation beyond the test split, where training measured it."""
+    protocols = info.training.get("protocols")
+    if not protocols:
+        return ""
+    lines = [
+        "## Beyond the test split",
+        "",
+        "The functional suite (use versus mention; harmful cases caught, non-harmful passed) and the",
+        "share of plain everyday sentences flagged (`extremism-nlp evaluate --protocol neutral`);",
+        "leave-one-source-out and cross-lingual figures are in `benchmarks/RESULTS.md`.",
+        "",
+        "| lang | functional harmful | functional non-harmful | neutral flagged |",
+        "|---|---|---|---|",
+    ]
+    functional, neutral = protocols.get("functional", {}), protocols.get("neutral", {})
+
+    def rate(value: float | None) -> str:
+        return "–" if value is None else f"{value:.0%}"
+
+    for lang in sorted(set(functional) | set(neutral)):
+        cells = functional.get(lang, {})
+        flagged = neutral.get(lang)
+        shown = f"{flagged['flagged']}/{flagged['sentences']}" if flagged else "–"
+        lines.append(f"| {lang} | {rate(cells.get('harmful'))} | {rate(cells.get('non_harmful'))} | {shown} |")
+    return "\n".join(lines) + "\n\n"
+
+
 def render_model_card(info: ModelInfo) -> str:
     """The card of a model from its config (identity, thresholds, training metadata)."""
     training = info.training
@@ -160,7 +188,7 @@ def render_model_card(info: ModelInfo) -> str:
         "metrics_by_language": metrics_table(by_lang, ["all", *MAIN_LANGUAGES, *others]),
         "metrics_by_source": metrics_table(by_source, sorted(g for g in by_source if g != "all")),
         "label_rows": label_rows,
-        "backend_section": _base_section(info),
+        "backend_section": _base_section(info) + _protocols_section(info),
         "rows_train": rows.get("train", "n/a"),
         "rows_train_used": rows.get("train_used", "n/a"),
         "rows_validation": rows.get("validation", "n/a"),

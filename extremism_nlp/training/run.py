@@ -21,6 +21,8 @@ from ..backends import get_backend
 from ..classifier import Classifier
 from ..data import load_corpus
 from ..data.registry import SOURCES
+from ..evaluation.functional import run_suite
+from ..evaluation.protocols import run_neutral
 from ..evaluation.report import evaluate
 from ..labels import LABELS
 from ..model_card import write_model_card
@@ -116,6 +118,18 @@ def fit_calibration(model: Model, validation: Any, rule: str = RunConfig.thresho
     info.language_thresholds = threshold_rule(rule)(probabilities, val_targets, val_detected, val_mask, thresholds, floor)
 
 
+def generalisation_summary(classifier: Classifier) -> dict[str, Any]:
+    """What the model card shows of the cheap protocols: the functional suite's pass rates
+    and the share of neutral everyday sentences flagged, per language (the refitting
+    protocols, loso and crosslingual, are in benchmarks/RESULTS.md)."""
+    suite = run_suite(classifier)["summary"]
+    neutral = run_neutral(classifier)
+    return {
+        "functional": {lang: {kind: cell["pass_rate"] for kind, cell in kinds.items()} for lang, kinds in suite.items()},
+        "neutral": {lang: {"flagged": r["flagged"], "sentences": r["sentences"]} for lang, r in neutral.items()},
+    }
+
+
 def finalize(model: Model, corpus: Any, config: TrainingConfig, started: float | None = None) -> Path:
     """Calibrate and choose thresholds on validation, measure on test, write the model
     folder with its card. Separate from fitting so that a fitted model can be
@@ -125,6 +139,7 @@ def finalize(model: Model, corpus: Any, config: TrainingConfig, started: float |
     fit_calibration(model, corpus["validation"], config.run.threshold_rule)
     report = evaluate(Classifier(model), corpus["test"], by=("lang", "source"))
     test_metrics = {"by_lang": report.groups["lang"], "by_source": report.groups["source"]}
+    info.training["protocols"] = generalisation_summary(Classifier(model))
     used_sources = sorted({s for split in corpus.values() for s in split.unique("source")})
     info.training = {
         **info.training,  # what the backend's fitting recorded (rows used, epoch metrics)
