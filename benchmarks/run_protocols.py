@@ -63,14 +63,13 @@ def main() -> None:
                     from extremism_nlp.data import load_corpus
 
                     corpus = load_corpus(args.data_dir)
-                config = TrainingConfig(**classifier.model.info.training["config"])
-                config.model, config.show_progress = classifier.model.model_type, False
+                recorded = classifier.model.info.training.get("config", {})
+                config = TrainingConfig.from_recorded(recorded, classifier.model.model_type).with_settings(show_progress=False)
                 if args.max_train_rows:
-                    config.max_train_rows = args.max_train_rows
-                recipe = protocol_recipe(config)
+                    config = config.with_settings(max_train_rows=args.max_train_rows)
                 run = protocols.run_loso if protocol == "loso" else protocols.run_crosslingual
-                result = run(recipe, corpus)
-                result["max_train_rows"] = config.max_train_rows
+                result = run(protocol_recipe(config), corpus)
+                result["max_train_rows"] = config.backend.max_train_rows
             seconds = time.perf_counter() - started
             entry[protocol] = {"result": result, "seconds": round(seconds, 1), "date": time.strftime("%Y-%m-%d")}
             print(f"\n## {key} {classifier.version}: {protocol} ({seconds:.0f} s)\n")

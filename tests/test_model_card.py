@@ -13,7 +13,7 @@ from extremism_nlp.models.base import ModelInfo
 CARDS = Path(__file__).parent / "data" / "model_cards"
 
 
-@pytest.mark.parametrize("name", ["fast", "transformer", "default"])
+@pytest.mark.parametrize("name", ["fast", "transformer", "stack"])
 def test_the_template_renders_the_cards_the_f_string_rendered(name):
     """tests/data/model_cards holds what the renderer wrote before it used a template."""
     info = ModelInfo.from_file(BUILTIN_DIR / name / CONFIG_FILE)

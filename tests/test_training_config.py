@@ -25,7 +25,7 @@ def _shipped_config(name: str) -> dict:
     return {RENAMED.get(k, k): v for k, v in training["config"].items()}
 
 
-@pytest.mark.parametrize("recipe, model", [("fast", "fast"), ("transformer", "transformer"), ("default", "default")])
+@pytest.mark.parametrize("recipe, model", [("fast", "fast"), ("transformer", "transformer"), ("stack", "stack"), ("default", "default")])
 def test_recipes_hold_the_settings_of_the_shipped_models(recipe, model):
     final = recipe_configs(CONFIGS / f"{recipe}.json")[-1].to_dict()
     shipped = _shipped_config(model)
