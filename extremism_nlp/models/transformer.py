@@ -49,6 +49,27 @@ def _require_torch():
     return torch
 
 
+_fork_guard_installed = False
+
+
+def _one_torch_thread_after_fork() -> None:
+    """Make a process forked after torch ran (multiprocessing's "fork" start method, the
+    default on Linux) run torch on one thread.
+
+    torch's OpenMP thread pool does not survive ``os.fork()``: a child that runs a parallel
+    operation waits forever for pool threads that exist only in the parent (a Pool of
+    workers over a loaded `default` model deadlocked). One thread per forked worker is what
+    a pool of workers wants anyway; for several threads per worker use the "spawn" start
+    method (``multiprocessing.get_context("spawn")``) and load the model in each worker.
+    """
+    global _fork_guard_installed
+    if _fork_guard_installed or not hasattr(os, "register_at_fork"):
+        return
+    torch = _require_torch()
+    os.register_at_fork(after_in_child=lambda: torch.set_num_threads(1))
+    _fork_guard_installed = True
+
+
 def resolve_base(base: str) -> str:
     """Folder or hub id of a base encoder; ``multilingual-e5-small`` is built offline."""
     from .e5 import E5_SMALL, e5_small_folder
@@ -324,6 +345,7 @@ class TransformerModel(Model):
             return logits
         import torch
 
+        _one_torch_thread_after_fork()
         with torch.inference_mode():
             for index, encoded in self._batches(texts):
                 out = self.network(torch.from_numpy(encoded["input_ids"]), torch.from_numpy(encoded["attention_mask"]))
