@@ -52,7 +52,7 @@ def make_tiny_transformer(folder: Path, base: Path, name: str = "tiny-transforme
     folder.mkdir(parents=True, exist_ok=True)
     info = ModelInfo(
         model_type="transformer", name=name, version="0.0.1",
-        backend={"base": str(base), "prefix": "", "max_length": 64, "batch_size": 4,
+        backend={"base": str(base), "prefix": "", "max_length": 128, "batch_size": 4,
                  "lora": {"r": 4, "alpha": 8, "dropout": 0.0, "target_modules": ["query", "value"]}},
     )  # fmt: skip
     (folder / "config.json").write_text(info.to_json(), encoding="utf-8")

@@ -111,10 +111,13 @@ def read_table_stream(
     columns: list[str] | None = None,
     required: tuple[str, ...] = (),
     quoting: int = csv.QUOTE_MINIMAL,
+    strict: bool = False,
 ) -> Iterator[tuple[str, dict[str, str]]]:
     """`read_table` over an open text stream (``newline=""``, ``errors="surrogateescape"``);
-    ``name`` stands for the file in locations and errors."""
-    reader = csv.reader(handle, delimiter=delimiter, quoting=quoting)
+    ``name`` stands for the file in locations and errors. ``strict`` reports a record with a
+    stray quote (or a quote left open at the end of the file) instead of reading it as
+    best it can."""
+    reader = csv.reader(handle, delimiter=delimiter, quoting=quoting, strict=strict)
     header = columns
     if header is None:
         try:
