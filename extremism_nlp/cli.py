@@ -319,5 +319,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("extremism-nlp: interrupted", file=sys.stderr)
         return 130
 
+
 if __name__ == "__main__":
     sys.exit(main())
