@@ -307,6 +307,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    package_logger = logging.getLogger("extremism_nlp")
+    level = package_logger.level
+    if args.command == "train":
+        # Training takes minutes to hours: its stages (corpus, features, fitting, calibration,
+        # evaluation) are reported without -v.
+        package_logger.setLevel(logging.INFO)
     try:
         return args.handler(args)
     except BrokenPipeError:  # `extremism-nlp ... | head`
@@ -318,6 +324,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("extremism-nlp: interrupted", file=sys.stderr)
         return 130
+    finally:
+        package_logger.setLevel(level)
 
 
 if __name__ == "__main__":
