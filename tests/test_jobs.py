@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -163,15 +164,16 @@ def test_ctrl_c_is_held_back_until_a_write_is_done():
 
 def test_sigint_to_a_running_job_leaves_complete_rows(tiny_model_dir, tmp_path):
     source = tmp_path / "many.txt"
-    source.write_text("".join(f"message {i} about the weather and the sea\n" for i in range(300_000)))
+    source.write_text("".join(f"message {i} about the weather and the sea\n" for i in range(100_000)))
     output = tmp_path / "out.jsonl"
+    # One text per batch: the job runs long enough for the signal to land mid-job on a busy machine.
     command = [sys.executable, "-m", "extremism_nlp.cli", "classify", "--model", str(tiny_model_dir), "--input",
-               str(source), "--output", str(output), "--batch-size", "50", "--no-progress"]  # fmt: skip
+               str(source), "--output", str(output), "--batch-size", "1", "--no-progress"]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
     try:
-        while process.poll() is None and (not output.exists() or output.stat().st_size < 50_000):
-            pass
+        while process.poll() is None and (not output.exists() or output.stat().st_size < 20_000):
+            time.sleep(0.005)
         process.send_signal(signal.SIGINT)
         err = process.communicate(timeout=60)[1]
     finally:
