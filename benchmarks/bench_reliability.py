@@ -193,9 +193,9 @@ def default_probes() -> tuple[list[dict], dict]:
 
     probes = [fork_probe("default"), fork_probe("default", runtime="onnx")]
     for runtime in ("torch", "onnx"):
-        from extremism_nlp import Classifier
-
         import numpy as np
+
+        from extremism_nlp import Classifier
 
         classifier = Classifier.from_pretrained("default", runtime=runtime)
         texts = texts_for_benchmark(100)

@@ -306,7 +306,7 @@ def _reliability_section() -> list[str]:
     lines = [
         "## Reliability",
         "",
-        f"`python benchmarks/bench_reliability.py [--with-default]`: bad inputs and failure modes re-run through the",
+        "`python benchmarks/bench_reliability.py [--with-default]`: bad inputs and failure modes re-run through the",
         f"command line (fresh processes) and the API, model `{result['model']}`; {result['machine']}. For file jobs, rows",
         "in (records read) against rows written + rows reported (skipped with their line). The committed bad-input",
         "corpus is `tests/bad_inputs/`; `tests/test_properties.py` runs hypothesis over the same paths.",

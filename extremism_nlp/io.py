@@ -15,6 +15,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -98,39 +99,18 @@ def count_lines(path: Path | str) -> int | None:
     return lines + (last != b"\n")
 
 
-def _open_binary(path: Path | str) -> BinaryIO:
+@contextmanager
+def _binary_input(path: Path | str) -> Iterator[BinaryIO]:
+    """The file opened for reading bytes, or standard input (left open)."""
     if str(path) == STDIN:
-        return _NotClosing(sys.stdin.buffer)  # type: ignore[return-value]
-    return open(path, "rb")
-
-
-class _NotClosing(io.BufferedIOBase):
-    """Standard input behind a `with` block that must not close it."""
-
-    def __init__(self, raw: BinaryIO) -> None:
-        self._raw = raw
-
-    def __iter__(self):
-        return iter(self._raw)
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int | None = -1) -> bytes:
-        return self._raw.read(size)
-
-    def read1(self, size: int = -1) -> bytes:
-        return self._raw.read1(size) if hasattr(self._raw, "read1") else self._raw.read(size)
-
-    def readinto(self, buffer) -> int:  # type: ignore[override]
-        return self._raw.readinto(buffer)
-
-    def close(self) -> None:
-        pass
+        yield sys.stdin.buffer
+    else:
+        with open(path, "rb") as handle:
+            yield handle
 
 
 def _decoded_lines(path: Path | str, problems: ReadProblems) -> Iterator[tuple[int, str]]:
-    with _open_binary(path) as handle:
+    with _binary_input(path) as handle:
         for number, raw in enumerate(handle, start=1):
             try:
                 yield number, raw.decode("utf-8").rstrip("\r\n")
@@ -206,17 +186,19 @@ def _read_csv(path: Path | str, text_column: str, problems: ReadProblems) -> Ite
     stdin = str(path) == STDIN
     name = "<stdin>" if stdin else str(path)
     delimiter = "\t" if not stdin and Path(path).suffix.lower() == ".tsv" else ","
-    if stdin:
-        handle = io.TextIOWrapper(_NotClosing(sys.stdin.buffer), encoding="utf-8", errors="surrogateescape", newline="")
-    else:
-        handle = open(path, encoding="utf-8", errors="surrogateescape", newline="")
+    # Standard input is wrapped and detached afterwards, not closed.
+    source = sys.stdin.buffer if stdin else open(path, "rb")
+    handle = io.TextIOWrapper(source, encoding="utf-8", errors="surrogateescape", newline="")
     try:
         # Strict quoting: a quote left open would otherwise swallow every later row into one text.
-        rows = read_table_stream(handle, name, problems, delimiter=delimiter, required=(text_column,), strict=True)  # type: ignore[arg-type]
+        rows = read_table_stream(handle, name, problems, delimiter=delimiter, required=(text_column,), strict=True)
         for where, row in rows:
             record_id = row.get("id")
             yield Record(int(where.rsplit(":", 1)[1]), row[text_column], record_id)
     except MissingColumnsError as error:
         raise ValueError(f"{error}; choose the text column with --text-column") from None
     finally:
-        handle.close()
+        if stdin:
+            handle.detach()
+        else:
+            handle.close()

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tiny_models import make_tiny_transformer, write_config
 
 from extremism_nlp import Classifier
 from extremism_nlp.models import load_model
@@ -21,6 +20,7 @@ from extremism_nlp.models.integrity import (
     safe_name,
     verify_folder,
 )
+from tiny_models import make_tiny_transformer, write_config
 
 TEXTS = [
     "we will kill them all tonight", "the weather is nice today", "those people are vermin and rats " * 3,

@@ -110,7 +110,7 @@ def read_table_stream(
     delimiter: str = ",",
     columns: list[str] | None = None,
     required: tuple[str, ...] = (),
-    quoting: int = csv.QUOTE_MINIMAL,
+    quoting: Any = csv.QUOTE_MINIMAL,
     strict: bool = False,
 ) -> Iterator[tuple[str, dict[str, str]]]:
     """`read_table` over an open text stream (``newline=""``, ``errors="surrogateescape"``);

@@ -23,7 +23,6 @@ from .base import CONFIG_FILE, Model, ModelInfo
 from .calibration import platt_log_odds
 from .loading import backend_for, resolve_model_path
 
-
 # The ensemble folders being loaded in this thread, outermost first: a member that leads
 # back to one of them is a cycle (it would otherwise recurse until RecursionError).
 _loading: ContextVar[tuple[Path, ...]] = ContextVar("ensembles_loading", default=())
