@@ -295,6 +295,39 @@ def _batch_section() -> list[str]:
     return lines
 
 
+def _reliability_section() -> list[str]:
+    result = _load("reliability.json")
+    if not result:
+        return []
+
+    def cell(value) -> str:
+        return "" if value is None else str(value).replace("|", "\\|")
+
+    lines = [
+        "## Reliability",
+        "",
+        "`python benchmarks/bench_reliability.py [--with-default]`: bad inputs and failure modes re-run through the",
+        f"command line (fresh processes) and the API, model `{result['model']}`; {result['machine']}. For file jobs, rows",
+        "in (records read) against rows written + rows reported (skipped with their line). The committed bad-input",
+        "corpus is `tests/bad_inputs/`; `tests/test_properties.py` runs hypothesis over the same paths.",
+        "",
+        "| probe | outcome | rows in | rows out | rows reported | ok |",
+        "|---|---|---|---|---|---|",
+    ]
+    for probe in result["probes"] + result.get("default_probes", []):
+        lines.append(
+            f"| {cell(probe['probe'])} | {cell(probe['outcome'])} | {cell(probe.get('rows_in'))} | {cell(probe.get('rows_out'))} "
+            f"| {cell(probe.get('rows_reported'))} | {'yes' if probe['ok'] else '**no**'} |"
+        )
+    if cache := result.get("cache_check"):
+        lines += [
+            "",
+            f"Checking the cached base encoder's files against their recorded SHA-256 ({cache['base_encoder_mb']} MB) costs "
+            f"{cache['verify_seconds_median']} s (median of 3), once per process, at the first load.",
+        ]
+    return lines
+
+
 def write_results_md() -> Path:
     lines = [
         "# Benchmark results",
@@ -314,6 +347,7 @@ def write_results_md() -> Path:
     lines += _corpus_section() + [""]
     lines += _serve_section() + [""]
     lines += _batch_section() + [""]
+    lines += _reliability_section() + [""]
     path = HERE / "RESULTS.md"
     path.write_text("\n".join(lines).rstrip() + "\n")
     return path

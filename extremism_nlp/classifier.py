@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
@@ -127,12 +127,42 @@ class Prediction:
         return data
 
 
+# A UTF-16 surrogate code point: valid in a Python str, but no UTF-8 encoder, tokenizer or
+# JSON writer accepts one on its own (they come from JSON "\ud800" escapes and from bytes
+# decoded with errors="surrogateescape").
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def replace_lone_surrogates(text: str) -> str:
+    """``text`` with every lone surrogate replaced by U+FFFD (the Unicode replacement
+    character); a high and low surrogate that form a pair become the character they encode."""
+    if _SURROGATE_RE.search(text) is None:
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def check_texts(texts: Iterable[str]) -> list[str]:
-    """The texts as a list, or a TypeError naming the first bad item and its index."""
+    """The texts as a list, or a TypeError naming the first bad item and its index.
+
+    Texts with lone surrogates (invalid Unicode) are classified with U+FFFD in their place.
+    """
     if isinstance(texts, (bytes, bytearray)):
         raise TypeError("got bytes, expected str or a list of str: decode first, e.g. data.decode('utf-8')")
     if texts is None:
         raise TypeError("got None, expected a str or a list of str")
+    if isinstance(texts, Mapping):
+        # Iterating a dict gives its keys, which are rarely the texts.
+        raise TypeError(
+            f"got a {type(texts).__name__}, expected a str or a list of str: pass list(d.values()) for its values "
+            "or list(d) for its keys"
+        )
+    if hasattr(texts, "columns") and hasattr(texts, "iloc"):
+        # A pandas DataFrame iterates over its column names, not its rows.
+        raise TypeError(
+            f"got a {type(texts).__name__}, expected a str or a list of str: pass one column, e.g. df['text'].tolist()"
+        )
+    if isinstance(texts, (set, frozenset)):
+        raise TypeError(f"got a {type(texts).__name__}, whose order is undefined: pass a list, e.g. sorted(texts)")
     try:
         items = list(texts)
     except TypeError:
@@ -141,7 +171,18 @@ def check_texts(texts: Iterable[str]) -> list[str]:
         if not isinstance(item, str):
             hint = " (decode bytes first, e.g. .decode('utf-8'))" if isinstance(item, (bytes, bytearray)) else ""
             raise TypeError(f"texts[{index}] is {type(item).__name__}, expected str{hint}")
+        if _SURROGATE_RE.search(item) is not None:
+            items[index] = replace_lone_surrogates(item)
     return items
+
+
+def check_batch_size(batch_size: object) -> int:
+    """``batch_size`` if it is a positive int, else a ValueError (TypeError for a non-int)."""
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+        raise TypeError(f"batch_size must be a positive int, got {batch_size!r}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    return int(batch_size)
 
 
 # A character that is neither white space nor one of the invisible format characters.
@@ -223,6 +264,7 @@ class Classifier:
         uncalibrated logits instead of probabilities (empty texts get zeros either way)."""
         from .data.passages import split_passages
 
+        batch_size = check_batch_size(batch_size)
         window = self.model.window_chars
         pieces: list[str] = []
         counts = np.zeros(len(texts), dtype=np.int64)

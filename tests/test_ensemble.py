@@ -84,3 +84,21 @@ def test_fewer_than_two_members_is_refused(tmp_path):
 
     with pytest.raises(ValueError, match="at least two"):
         train(TrainingConfig(model="ensemble", members=["fast"], output_dir=str(tmp_path)))
+
+
+def test_an_ensemble_that_lists_itself_is_refused(stacked, tmp_path):
+    _, folder = stacked
+    config = json.loads((folder / "config.json").read_text())
+    looped = tmp_path / "looped"
+    looped.mkdir()
+    config["backend"]["members"][1] = {"model": str(looped), "name": config["name"], "version": config["version"], "type": "ensemble"}
+    (looped / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ValueError, match="lists itself"):
+        load_model(looped)
+    # Through another ensemble: a -> b -> a.
+    outer = tmp_path / "outer"
+    shutil.copytree(looped, outer)
+    config["backend"]["members"][1] = {"model": str(outer), "name": config["name"], "version": config["version"], "type": "ensemble"}
+    (looped / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ValueError, match="lists itself"):
+        load_model(outer)

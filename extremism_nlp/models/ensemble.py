@@ -12,6 +12,7 @@ loaded from where they are, and checked against the name and version they were s
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,10 @@ from ..labels import LABELS
 from .base import CONFIG_FILE, Model, ModelInfo
 from .calibration import platt_log_odds
 from .loading import backend_for, resolve_model_path
+
+# The ensemble folders being loaded in this thread, outermost first: a member that leads
+# back to one of them is a cycle (it would otherwise recurse until RecursionError).
+_loading: ContextVar[tuple[Path, ...]] = ContextVar("ensembles_loading", default=())
 
 
 class EnsembleModel(Model):
@@ -62,6 +67,19 @@ class EnsembleModel(Model):
     def from_pretrained(cls, path: Path, info: ModelInfo, **options: Any) -> EnsembleModel:
         """``options`` go to the members whose backend takes them (``runtime`` to a
         transformer member)."""
+        here = Path(path).resolve()
+        loading = _loading.get()
+        if here in loading:
+            chain = " -> ".join(str(folder) for folder in (*loading[loading.index(here) :], here))
+            raise ValueError(f"ensemble {path} lists itself among its members ({chain}); an ensemble stacks other models")
+        token = _loading.set((*loading, here))
+        try:
+            return cls._load_members(path, info, options)
+        finally:
+            _loading.reset(token)
+
+    @classmethod
+    def _load_members(cls, path: Path, info: ModelInfo, options: dict[str, Any]) -> EnsembleModel:
         members: list[Model] = []
         accepted: set[str] = set()
         for spec in info.backend["members"]:

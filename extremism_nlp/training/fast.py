@@ -72,6 +72,7 @@ def fit_fast_model(
     from tqdm.auto import tqdm
 
     features = FeatureConfig(**info.backend["features"])
+    logger.info("fast model: n-grams of %d texts, then one logistic regression per label", len(texts))
     normalised = [normalize(text) for text in texts]
     occurrences = ngram_occurrences(normalised, features)  # computed once, used twice
     df = document_frequency(normalised, features, occurrences)

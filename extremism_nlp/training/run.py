@@ -42,7 +42,9 @@ def train(config: TrainingConfig) -> Path:
     threshold_rule(config.run.threshold_rule)  # an unknown rule fails now, not after hours of training
     started = time.perf_counter()
     run = config.run
+    logger.info("loading the corpus")
     corpus = load_corpus(run.data_dir, run.sources, run.languages, run.commercial_only)
+    logger.info("corpus ready in %.0f s: %s rows", time.perf_counter() - started, {name: len(split) for name, split in corpus.items()})
     return finalize(fit(config, corpus), corpus, config, started)
 
 
@@ -104,6 +106,7 @@ def fit_calibration(model: Model, validation: Any, rule: str = RunConfig.thresho
     val_texts, val_targets, _, _, val_mask = split_arrays(validation)
     # Read validation texts as the Classifier reads any text (long ones in passages), so
     # that calibration sees the scores it will be applied to.
+    logger.info("calibrating on %d validation texts", len(val_texts))
     val_logits = Classifier(model).decision_function(val_texts, batch_size=2000)
     platt, thresholds = calibrate(val_logits, val_targets, val_mask)
     probabilities = apply_platt(val_logits, platt)
@@ -137,6 +140,7 @@ def finalize(model: Model, corpus: Any, config: TrainingConfig, started: float |
     started = time.perf_counter() if started is None else started
     info = model.info
     fit_calibration(model, corpus["validation"], config.run.threshold_rule)
+    logger.info("evaluating on %d test texts", len(corpus["test"]))
     report = evaluate(Classifier(model), corpus["test"], by=("lang", "source"))
     test_metrics = {"by_lang": report.groups["lang"], "by_source": report.groups["source"]}
     info.training["protocols"] = generalisation_summary(Classifier(model))
