@@ -148,8 +148,9 @@ def test_builtin_default_model_classifies_three_languages():
     }
     predictions = extremism_nlp.classify(list(texts.values()))
     default = extremism_nlp.Classifier.from_pretrained()
-    assert default.model.model_type == "ensemble"
-    assert [m.model_type for m in default.model.members] == ["transformer", "fast"]
+    assert default.model.model_type == "frozen_encoder" and default.model.info.backend["pool_layers"] == [-1, -5]
+    stack = extremism_nlp.Classifier.from_pretrained("stack")  # the default until 0.4.0
+    assert [m.model_type for m in stack.model.members] == ["transformer", "fast"]
     for (lang, _), p in zip(texts.items(), predictions):
         assert p.lang == lang
         assert set(p.scores) == set(LABELS)
