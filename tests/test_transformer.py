@@ -13,38 +13,12 @@ from extremism_nlp.models import load_model  # noqa: E402
 from extremism_nlp.models.transformer import ADAPTER_FILE  # noqa: E402
 from extremism_nlp.training import TrainingConfig, train  # noqa: E402
 from extremism_nlp.training.transformer import build_network, merge_adapter  # noqa: E402
-
-LINES = [
-    "we will kill them all tonight", "the weather is nice today", "those people are vermin",
-    "les dirigeants ont condamné l'attentat", "عقدت القمة الدولية لمكافحة الإرهاب",
-    "join the caliphate brothers", "shut up you stupid idiot", "muslims celebrated eid",
-] * 20  # fmt: skip
+from tiny_models import make_tiny_bert  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def tiny_bert(tmp_path_factory):
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
-    from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
-
-    folder = tmp_path_factory.mktemp("tiny-bert")
-    tokenizer = Tokenizer(models.Unigram())
-    tokenizer.normalizer = normalizers.NFKC()
-    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace()
-    tokenizer.train_from_iterator(
-        LINES, trainers.UnigramTrainer(vocab_size=150, special_tokens=["<s>", "<pad>", "</s>", "<unk>"], unk_token="<unk>")
-    )
-    tokenizer.post_processor = processors.TemplateProcessing(single="<s> $A </s>", special_tokens=[("<s>", 0), ("</s>", 2)])
-    PreTrainedTokenizerFast(
-        tokenizer_object=tokenizer, bos_token="<s>", eos_token="</s>", pad_token="<pad>", unk_token="<unk>",
-        cls_token="<s>", sep_token="</s>", model_max_length=128,
-    ).save_pretrained(folder)  # fmt: skip
-    config = BertConfig(
-        vocab_size=tokenizer.get_vocab_size(), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-        intermediate_size=64, max_position_embeddings=128, pad_token_id=1,
-    )  # fmt: skip
-    torch.manual_seed(0)
-    BertModel(config, add_pooling_layer=False).save_pretrained(folder)
-    return folder
+    return make_tiny_bert(tmp_path_factory.mktemp("tiny-bert"))
 
 
 @pytest.fixture(scope="module")
