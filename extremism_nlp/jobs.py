@@ -3,8 +3,8 @@ written or reported, never lost.
 
 - The paths are checked before the model loads and before anything is opened for writing:
   an output that is the input file, a folder, or in a folder that does not exist is refused.
-- Rows are written a batch at a time, each batch as one write followed by a flush, with
-  Ctrl-C held back until the write is done: an interrupted job leaves only complete rows.
+- Rows are written a batch at a time, each batch as one write followed by a flush, and
+  Ctrl-C is acted on between batches: an interrupted job leaves only complete rows.
   A crash (power, kill -9) can still cut the last row; ``--resume`` removes such a torn
   tail before it appends.
 - Ctrl-C ends the job with a summary (rows written, rows skipped, the last input line done);
@@ -87,19 +87,27 @@ def _last_newline(handle: IO[bytes], end: int, block: int = 1 << 16) -> int:
 
 
 @contextmanager
-def _interrupts_held() -> Iterator[None]:
-    """Ctrl-C waits until the block is done (main thread only: signals arrive there)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+def _interrupts_deferred() -> Iterator[list[int]]:
+    """Ctrl-C is noted, and the job acts on it between batches: a KeyboardInterrupt raised
+    wherever the signal lands can be swallowed (CPython drops exceptions raised inside a
+    destructor, and numpy and scipy free objects all the time), and the job then ran to its
+    end as if nothing had been asked. A second Ctrl-C stops at once. Main thread only:
+    signals arrive there."""
     caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
+
+    def note(signum: int, frame: object) -> None:
+        if caught:
+            raise KeyboardInterrupt
+        caught.append(signum)
+
+    previous = signal.signal(signal.SIGINT, note)
     try:
-        yield
+        yield caught
     finally:
         signal.signal(signal.SIGINT, previous)
-    if caught:
-        raise KeyboardInterrupt
 
 
 @dataclass
@@ -140,21 +148,23 @@ class ClassifyJob:
         progress = None
         out: IO[str] | None = sys.stdout if to_stdout else None
         try:
-            # Batches from a generator: memory stays constant whatever the file size.
-            while batch := list(islice(records, self.batch_size)):
-                if progress is None and self.progress:  # made once a batch is read: no bar before an input error
-                    progress = self._progress_bar(shown, done)
-                predictions = classifier.classify([record.text for record in batch], batch_size=self.batch_size)
-                lines = "".join(self._row(record, prediction) for record, prediction in zip(batch, predictions))
-                if out is None:  # opened only once there is a row: a bad input leaves an old output alone
-                    out = open(out_path, "a" if self.resume else "w", encoding="utf-8")  # type: ignore[arg-type]
-                with _interrupts_held():
+            with _interrupts_deferred() as interrupted:
+                # Batches from a generator: memory stays constant whatever the file size.
+                while batch := list(islice(records, self.batch_size)):
+                    if progress is None and self.progress:  # made once a batch is read: no bar before an input error
+                        progress = self._progress_bar(shown, done)
+                    predictions = classifier.classify([record.text for record in batch], batch_size=self.batch_size)
+                    lines = "".join(self._row(record, prediction) for record, prediction in zip(batch, predictions))
+                    if out is None:  # opened only once there is a row: a bad input leaves an old output alone
+                        out = open(out_path, "a" if self.resume else "w", encoding="utf-8")  # type: ignore[arg-type]
                     out.write(lines)
                     out.flush()
                     self.written += len(batch)
                     self.last_line = batch[-1].line
-                if progress is not None:
-                    progress.update(self.last_line - progress.n)
+                    if progress is not None:
+                        progress.update(self.last_line - progress.n)
+                    if interrupted:
+                        raise KeyboardInterrupt
             if out is None and out_path is not None:
                 out = open(out_path, "a" if self.resume else "w", encoding="utf-8")  # no rows: an empty output
         except KeyboardInterrupt:
