@@ -54,7 +54,7 @@ def main() -> None:
             elif protocol == "functional":
                 result = _functional_summary(classifier)
             else:
-                from extremism_nlp.training import REFITTABLE, TrainingConfig, protocol_recipe
+                from extremism_nlp.training import REFITTABLE, TrainingConfig, protocol_corpus, protocol_recipe
 
                 if classifier.model.model_type not in REFITTABLE:
                     print(f"{key}: {protocol} skipped (a {classifier.model.model_type} model takes hours to refit per fold)")
@@ -68,7 +68,7 @@ def main() -> None:
                 if args.max_train_rows:
                     config = config.with_settings(max_train_rows=args.max_train_rows)
                 run = protocols.run_loso if protocol == "loso" else protocols.run_crosslingual
-                result = run(protocol_recipe(config), corpus)
+                result = run(protocol_recipe(config), protocol_corpus(config, corpus))
                 result["max_train_rows"] = config.backend.max_train_rows
             seconds = time.perf_counter() - started
             entry[protocol] = {"result": result, "seconds": round(seconds, 1), "date": time.strftime("%Y-%m-%d")}

@@ -115,13 +115,13 @@ def _cmd_evaluate_protocol(args: argparse.Namespace) -> int:
         result = protocols.run_neutral(classifier, args.languages)
     else:
         from .data import load_corpus
-        from .training import TrainingConfig, protocol_recipe
+        from .training import TrainingConfig, protocol_corpus, protocol_recipe
 
         recorded = classifier.model.info.training.get("config", {})
         config = TrainingConfig.from_recorded(recorded, classifier.model.model_type).with_settings(show_progress=False)
         if args.max_train_rows:
             config = config.with_settings(max_train_rows=args.max_train_rows)
-        corpus = load_corpus(args.data_dir, args.sources)
+        corpus = protocol_corpus(config, load_corpus(args.data_dir, args.sources))
         recipe = protocol_recipe(config)
         if args.protocol == "loso":
             result = protocols.run_loso(recipe, corpus)

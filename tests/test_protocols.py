@@ -98,3 +98,34 @@ def test_cli_refuses_protocols_that_retrain_a_transformer(capsys):
 
     assert main(["evaluate", "--protocol", "loso", "--model", "transformer"]) == 2
     assert "hours" in capsys.readouterr().err
+
+
+def test_frozen_encoder_folds_start_from_the_recipes_own_sample(tiny_corpus):
+    """A fold trains on the rows and weights the recipe drew from the whole train split, less
+    the held-out ones, and only from the sources the recipe trains on."""
+    from extremism_nlp.training import TrainingConfig, protocol_corpus
+    from extremism_nlp.training.frozen_encoder import training_sample
+    from extremism_nlp.training.sampling import SAMPLE_WEIGHT
+
+    sources = sorted(set(tiny_corpus["train"]["source"]))
+    config = TrainingConfig.from_dict(
+        {"model": "frozen_encoder", "sources": sources[1:], "max_train_rows": 40, "language_balance": 1.0}
+    )
+    start = protocol_corpus(config, tiny_corpus)
+    drawn = start["train"]
+    assert sources[0] not in set(drawn["source"]) and len(drawn) == min(40, sum(s != sources[0] for s in tiny_corpus["train"]["source"]))
+    assert start["validation"] is tiny_corpus["validation"] and start["test"] is tiny_corpus["test"]
+
+    held_out = drawn["source"][0]
+    fold = drawn.filter(lambda source: source != held_out, input_columns="source")
+    rows, weights = training_sample(fold, config.backend)
+    assert SAMPLE_WEIGHT not in rows.column_names and list(rows["text"]) == list(fold["text"])
+    carried = np.asarray(fold[SAMPLE_WEIGHT])
+    assert weights.mean() == pytest.approx(1.0) and np.allclose(weights / weights[0], carried / carried[0], rtol=1e-5)
+
+
+def test_fast_folds_train_on_every_row_of_the_recipes_sources(tiny_corpus):
+    from extremism_nlp.training import TrainingConfig, protocol_corpus
+
+    start = protocol_corpus(TrainingConfig.from_dict({"model": "fast"}), tiny_corpus)
+    assert start["train"] is tiny_corpus["train"]

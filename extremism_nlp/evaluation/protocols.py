@@ -14,7 +14,10 @@ measure what a user meets instead:
   parallel across languages (`PARALLEL_SOURCES`) stay out of its training altogether.
 
 ``loso`` and ``crosslingual`` train the recipe again for every fold, so they take a recipe
-(a function from train and validation splits to a `Classifier`), not a trained model.
+(a function from train and validation splits to a `Classifier`), not a trained model. A
+recipe that trains on a sample of the train split is given its own sample with the held-out
+rows removed (`training.protocol_corpus`): a fold differs from the shipped model only by
+what it leaves out.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from ..labels import LABELS
 from ..models.base import ModelInfo
 from ..models.frozen_encoder import FrozenEncoderModel
 from .config import SampledConfig, setting
-from .sampling import language_sample
+from .sampling import carried_sample, language_sample
 
 if TYPE_CHECKING:
     from .config import TrainingConfig
@@ -45,6 +45,15 @@ class FrozenEncoderConfig(SampledConfig):
 def group_keys(split: Any) -> list[str]:
     """The (source, language) group of every row."""
     return [f"{source}|{lang}" for source, lang in zip(split["source"], split["lang"])]
+
+
+def training_sample(split: Any, settings: FrozenEncoderConfig) -> tuple[Any, np.ndarray]:
+    """The rows the head is fitted on and their weights: a (source, language)-balanced
+    sample, or the sample a protocol fold carries (`sampling.carried_sample`)."""
+    carried = carried_sample(split)
+    if carried is not None:
+        return carried
+    return language_sample(split, settings.max_train_rows, settings.language_balance, settings.seed, by=("source", "lang"))
 
 
 def fit_head(
@@ -82,9 +91,7 @@ def fit(config: TrainingConfig, corpus: Any) -> FrozenEncoderModel:
 
     settings: FrozenEncoderConfig = config.backend
     prefix = "query: " if "e5" in settings.base.lower() else ""
-    train_split, weights = language_sample(
-        corpus["train"], settings.max_train_rows, settings.language_balance, settings.seed, by=("source", "lang")
-    )
+    train_split, weights = training_sample(corpus["train"], settings)
     pool_layers = [int(layer) for layer in settings.pool_layers]
     cache = EmbeddingCache(settings.base, prefix, pool_layers=pool_layers)
     logger.info("embedding %d training rows (cached in %s)", len(train_split), cache.folder)

@@ -31,7 +31,7 @@ from ..models.calibration import apply_platt
 from ..text import detect_language
 from .calibration import THRESHOLD_RULES, ThresholdRule, calibrate, threshold_floor
 from .config import RunConfig, TrainingConfig
-from .sampling import split_arrays
+from .sampling import SAMPLE_WEIGHT, split_arrays
 
 logger = logging.getLogger(__name__)
 
@@ -78,10 +78,36 @@ def protocol_recipe(config: TrainingConfig) -> Callable[[Any, Any], Classifier]:
 
     def recipe(train_split: Any, validation_split: Any) -> Classifier:
         model = fit_model(config, train_split)
-        fit_calibration(model, validation_split, config.run.threshold_rule)
+        fit_calibration(model, _recipe_rows(config, validation_split), config.run.threshold_rule)
         return Classifier(model)
 
     return recipe
+
+
+def protocol_corpus(config: TrainingConfig, corpus: Any) -> Any:
+    """The corpus a recipe's `loso` and `crosslingual` folds start from.
+
+    Its train split holds the recipe's own rows: only the sources the config trains on, and
+    for a `frozen_encoder` recipe the sample it draws from the whole split, each row's weight
+    carried in a `SAMPLE_WEIGHT` column. A fold removes the held-out rows from that sample, so
+    it trains on exactly the rows (and weights) the shipped model saw from every other source
+    or language, and their embeddings are in the cache: a fold costs a head fit, not an hour
+    of embedding new rows. Validation and test stay whole: they hold the folds' held-out rows
+    (a recipe calibrates on its own sources' validation rows, see `protocol_recipe`).
+    """
+    train_split = _recipe_rows(config, corpus["train"])
+    if config.model == "frozen_encoder":
+        from .frozen_encoder import training_sample
+
+        drawn, weights = training_sample(train_split, config.backend)
+        train_split = drawn.add_column(SAMPLE_WEIGHT, weights.tolist())
+    return {**corpus, "train": train_split}
+
+
+def _recipe_rows(config: TrainingConfig, split: Any) -> Any:
+    """The rows of a split from the sources the config trains on."""
+    sources = config.run.sources
+    return split if not sources else split.filter(lambda source: source in sources, input_columns="source")
 
 
 PLAIN_KINDS = ("everyday", "neutral_group")

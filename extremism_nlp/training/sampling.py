@@ -34,6 +34,19 @@ def sample(split: Any, max_rows: int | None, seed: int = 13) -> Any:
     return split.shuffle(seed=seed).select(range(max_rows))
 
 
+SAMPLE_WEIGHT = "sample_weight"
+"""Column of a split that is a drawn training sample already, holding each row's weight
+(protocol folds remove held-out rows from the sample a recipe drew: `training.run.protocol_corpus`)."""
+
+
+def carried_sample(split: Any) -> tuple[Any, np.ndarray] | None:
+    """A split's rows and weights (mean 1 again) when it carries a drawn sample's weights, else None."""
+    if SAMPLE_WEIGHT not in split.column_names:
+        return None
+    weights = np.asarray(split[SAMPLE_WEIGHT], dtype=np.float64)
+    return split.remove_columns(SAMPLE_WEIGHT), (weights / weights.mean()).astype(np.float32)
+
+
 def language_sample(
     split: Any, max_rows: int | None, exponent: float, seed: int = 13, by: tuple[str, ...] = ("lang",)
 ) -> tuple[Any, np.ndarray]:
