@@ -166,7 +166,7 @@ def _write_gz(path: Path, text: str) -> None:
 
 
 def make_public_corpora_dir(root: Path, n_filler: int = 20) -> Path:
-    """A stand-in for the public corpora committed under data/raw (COLD, ToLD-Br, GAHD),
+    """A stand-in for the public corpora committed under data/raw (COLD, ToLD-Br, GAHD, MPOLD),
     gzipped as there, each with malformed rows."""
     cold = ["id,split,topic,label,fine_label,text"]
     cold += [f"train:{i},train,race,{i % 2},,训练评论第{i}条" for i in range(1, n_filler + 1)]
@@ -201,4 +201,20 @@ def make_public_corpora_dir(root: Path, n_filler: int = 20) -> Path:
         "b1,dev,maybe,R1,dynabench,Ein unklares Label.",
     ]
     _write_gz(root / "gahd_de" / "gahd.csv.gz", "\n".join(gahd) + "\n")
+    return add_mpold(root, n_filler)
+
+
+def add_mpold(root: Path, n_filler: int = 20) -> Path:
+    """MPOLD's layout (gzipped) in ``root/mpold_ar``, with an expert-marked error row and a
+    label that the source does not have."""
+    lines = ["id,platform,label,agreement,hs_vulgar,expert_error,text"]
+    lines += [f"{i},Twitter,Non-Offensive,100,-,0,تعليق عادي رقم {i} عن الأخبار" for i in range(1, n_filler + 1)]
+    lines += [
+        "101,YouTube,Offensive,100,HS,0,اليهود كلاب",  # hate speech by the expert's pass
+        "102,Facebook,Offensive,66.67,V,0,يا ابن الكلب",  # vulgar
+        "103,Twitter,Offensive,100,-,0,انت غبي",  # offensive, neither
+        "104,Twitter,Non-Offensive,66.67,-,1,تعليق خاطئ التصنيف",  # expert: annotation error
+        "105,Twitter,Maybe,100,-,0,تسمية غير معروفة",
+    ]
+    _write_gz(root / "mpold_ar" / "mpold.csv.gz", "\n".join(lines) + "\n")
     return root

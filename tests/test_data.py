@@ -333,6 +333,17 @@ def test_gahd_keeps_the_split_and_leaves_offensive_unjudged_on_non_hate(raw_data
     assert info["skipped"] == {"empty required field": 1, "unknown split or label dev/maybe": 1}
 
 
+def test_mpold_takes_hate_from_the_experts_pass_and_drops_marked_errors(raw_data_dir, tmp_path, monkeypatch):
+    rows, info = _public_corpora(raw_data_dir, tmp_path, monkeypatch, "mpold_ar")
+    assert rows["mpold_ar:101"][1]["labels"] == _labels("hate", "offensive")
+    assert rows["mpold_ar:102"][1]["labels"] == _labels("offensive") and rows["mpold_ar:102"][1]["source_label"] == "Facebook:Offensive:V"
+    assert rows["mpold_ar:103"][1]["labels"] == _labels("offensive")
+    assert rows["mpold_ar:1"][1]["labels"] == _labels() and rows["mpold_ar:1"][1]["label_mask"] == [1, 1, 1, 1]
+    assert "mpold_ar:104" not in rows and "mpold_ar:105" not in rows
+    assert info["rows_read"] == 25 and info["rows_kept"] == 23
+    assert info["skipped"] == {"marked by the authors' expert as an annotation error": 1, "unknown label Maybe/-": 1}
+
+
 def test_a_corrupt_archive_is_reported_not_raised(raw_data_dir, tmp_path, monkeypatch):
     from raw_fixtures import make_public_corpora_dir
 
@@ -351,6 +362,7 @@ def test_a_corrupt_archive_is_reported_not_raised(raw_data_dir, tmp_path, monkey
         ("cold_zh", 37_480, 37_480, {"hate": 1_819, "offensive": 12_723 + 3_211 + 1_819 + 288}),
         ("told_br", 21_000, 15_808, {"hate": 376, "offensive": 376 + 3_687}),
         ("gahd_de", 10_996, 10_995, {"hate": 3_265 + 709 + 692, "offensive": 3_265 + 709 + 692}),
+        ("mpold_ar", 4_000, 3_970, {"hate": 180, "offensive": 180 + 494}),
     ],
 )
 def test_committed_public_corpora_counts(monkeypatch, name, read, kept, positives):

@@ -466,6 +466,28 @@ def load_gahd_de(folder: Path, report: SourceReport) -> Iterator[RawRow]:
         yield RawRow(rec["gahd_id"], rec["text"], "de", _labels(*names), source_label, split, annotated=judged)
 
 
+_MPOLD_FINE = {"HS": HATE, "V": ("offensive",), "-": ("offensive",)}
+
+
+def load_mpold_ar(folder: Path, report: SourceReport) -> Iterator[RawRow]:
+    """MPOLD (Arabic news comments from Twitter, Facebook and YouTube, mostly dialectal):
+    majority of three annotators Offensive -> offensive, and hate+offensive where the
+    expert's second pass marked it hate speech (HS); vulgar (V) or unmarked stay offensive;
+    Non-Offensive -> none. Rows that the expert marked as annotation errors (orange in the
+    upstream sheet) are left out: the authors name no corrected label."""
+    for where, rec in read_table(folder / "mpold.csv.gz", report, required=("id", "label", "text")):
+        label, fine = rec["label"], rec.get("hs_vulgar", "-").strip() or "-"
+        if rec.get("expert_error") == "1":
+            report.skip("marked by the authors' expert as an annotation error", where)
+            continue
+        if label not in ("Offensive", "Non-Offensive") or fine not in _MPOLD_FINE or (label == "Non-Offensive" and fine != "-"):
+            report.skip(f"unknown label {label}/{fine}", where)
+            continue
+        names = _MPOLD_FINE[fine] if label == "Offensive" else ()
+        source_label = f"{rec.get('platform', '')}:{label}" + (f":{fine}" if fine != "-" else "")
+        yield RawRow(rec["id"], rec["text"], "ar", _labels(*names), source_label)
+
+
 # --- news: professional reporting, hard negatives -----------------------------------------
 
 

@@ -174,6 +174,12 @@ SOURCES: dict[str, Source] = {
             loaders.load_gahd_de, official_test=True, in_repository=True,
         ),
         Source(
+            "mpold_ar", "mpold_ar", ("ar",), "Apache-2.0", True,
+            "Chowdhury et al. A Multi-Platform Arabic News Comment Dataset for Offensive Language "
+            "Detection. LREC 2020.",
+            loaders.load_mpold_ar, in_repository=True,
+        ),
+        Source(
             "project_annotations", "", ("ar", "en", "fr"),
             "CC BY 4.0 (the annotations); each text stays under its own source's licence", False,
             "extremism_nlp project annotations, data/annotation/REPORT.md.",
