@@ -156,3 +156,65 @@ def make_committed_raw_dir(root: Path, n_plain: int = 30) -> Path:
         lines = [json.dumps(item, ensure_ascii=False) for item in items] + ['{"text": "no labels field"}', "not json"]
         _write(root / "project_written" / f"{lang}.jsonl", "\n".join(lines) + "\n")
     return root
+
+
+def _write_gz(path: Path, text: str) -> None:
+    import gzip
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
+
+
+def make_public_corpora_dir(root: Path, n_filler: int = 20) -> Path:
+    """A stand-in for the public corpora committed under data/raw (COLD, ToLD-Br, GAHD, MPOLD),
+    gzipped as there, each with malformed rows."""
+    cold = ["id,split,topic,label,fine_label,text"]
+    cold += [f"train:{i},train,race,{i % 2},,训练评论第{i}条" for i in range(1, n_filler + 1)]
+    cold += [
+        "dev:1,dev,region,1,,某地人都是骗子",
+        "dev:2,dev,region,0,,今天天气很好",
+        "test:1,test,race,1,2,黑人都是猴子",  # attack on a group
+        "test:2,test,gender,1,1,你这个蠢货",  # attack on an individual
+        "test:3,test,gender,0,3,说女人不行就是性别歧视",  # anti-bias
+        "test:4,test,gender,0,0,我喜欢读书",
+        "test:5,test,race,0,2,标签自相矛盾",  # coarse and fine labels disagree
+        "test:6,exam,race,1,,未知划分",  # unknown split
+        "test:7,test,race,1",  # too few fields
+    ]
+    _write_gz(root / "cold_zh" / "cold.csv.gz", "\n".join(cold) + "\n")
+    told = ["text,homophobia,obscene,insult,racism,misogyny,xenophobia"]
+    told += [f"tweet comum numero {i} sobre futebol,0,0,0,0,0,0" for i in range(n_filler)]
+    told += [
+        '"os imigrantes são uma praga, fora daqui",0,0,1,0,0,2',  # xenophobia by majority
+        "cala a boca seu idiota,0,1,3,0,0,0",  # insult by majority
+        "que merda de jogo,0,1,0,0,0,0",  # a single vote: no majority
+        "texto com voto estranho,0,0,x,0,0,0",
+    ]
+    _write_gz(root / "told_br" / "told_br.csv.gz", "\n".join(told) + "\n")
+    gahd = ["gahd_id,split,label,round,origin,text"]
+    gahd += [f"f{i},train,0,R3,news,Die Regierung beschloss heute Maßnahme {i}." for i in range(n_filler)]
+    gahd += [
+        "h1,train,1,R1,dynabench,Ausländer sind Ungeziefer.",
+        "h2,test,1,R2,translation,Frauen gehören nicht ins Parlament.",
+        'n1,dev,0,R4,contrastive,"Zu sagen, Ausländer seien Ungeziefer, ist Hetze."',
+        "e1,dev,0,R1,dynabench,",  # empty text
+        "b1,dev,maybe,R1,dynabench,Ein unklares Label.",
+    ]
+    _write_gz(root / "gahd_de" / "gahd.csv.gz", "\n".join(gahd) + "\n")
+    return add_mpold(root, n_filler)
+
+
+def add_mpold(root: Path, n_filler: int = 20) -> Path:
+    """MPOLD's layout (gzipped) in ``root/mpold_ar``, with an expert-marked error row and a
+    label that the source does not have."""
+    lines = ["id,platform,label,agreement,hs_vulgar,expert_error,text"]
+    lines += [f"{i},Twitter,Non-Offensive,100,-,0,تعليق عادي رقم {i} عن الأخبار" for i in range(1, n_filler + 1)]
+    lines += [
+        "101,YouTube,Offensive,100,HS,0,اليهود كلاب",  # hate speech by the expert's pass
+        "102,Facebook,Offensive,66.67,V,0,يا ابن الكلب",  # vulgar
+        "103,Twitter,Offensive,100,-,0,انت غبي",  # offensive, neither
+        "104,Twitter,Non-Offensive,66.67,-,1,تعليق خاطئ التصنيف",  # expert: annotation error
+        "105,Twitter,Maybe,100,-,0,تسمية غير معروفة",
+    ]
+    _write_gz(root / "mpold_ar" / "mpold.csv.gz", "\n".join(lines) + "\n")
+    return root

@@ -282,3 +282,99 @@ def test_project_written_examples_are_read_from_the_committed_folder(raw_data_di
 def test_committed_folder_missing_is_skipped(raw_data_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("EXTREMISM_NLP_RAW_DIR", str(tmp_path / "nothing-here"))
     assert "project_written" in load_corpus_with_stats(raw_data_dir)[1].missing_sources
+
+
+def _public_corpora(raw_data_dir, tmp_path, monkeypatch, name):
+    from raw_fixtures import make_public_corpora_dir
+
+    monkeypatch.setenv("EXTREMISM_NLP_RAW_DIR", str(make_public_corpora_dir(tmp_path / "raw")))
+    corpus, stats = load_corpus_with_stats(raw_data_dir, [name])
+    return _rows(corpus), stats.sources[name]
+
+
+def test_cold_maps_fine_labels_and_keeps_the_official_split(raw_data_dir, tmp_path, monkeypatch):
+    rows, info = _public_corpora(raw_data_dir, tmp_path, monkeypatch, "cold_zh")
+    assert rows["cold_zh:test:1"] == ("test", rows["cold_zh:test:1"][1])
+    assert rows["cold_zh:test:1"][1]["labels"] == _labels("hate", "offensive")  # attack on a group
+    assert rows["cold_zh:test:2"][1]["labels"] == _labels("offensive")  # attack on a person
+    assert rows["cold_zh:test:3"][1]["labels"] == _labels() and rows["cold_zh:test:3"][1]["source_label"] == "gender:anti_bias"
+    assert rows["cold_zh:test:1"][1]["label_mask"] == [1, 1, 1, 1]
+    # train/dev say offensive or safe only: hate stays unjudged on offensive rows
+    assert rows["cold_zh:dev:1"][0] == "validation"
+    assert rows["cold_zh:dev:1"][1]["labels"] == _labels("offensive")
+    assert rows["cold_zh:dev:1"][1]["label_mask"] == _labels("offensive")
+    assert rows["cold_zh:dev:2"][1]["label_mask"] == [1, 1, 1, 1]
+    assert {split for split, row in rows.values() if row["id"].startswith("cold_zh:train:")} == {"train"}
+    assert info["rows_read"] == 29 and info["rows_kept"] == 26
+    assert info["skipped"] == {"coarse label 0 contradicts fine label 2": 1, "unknown split or label exam/1/": 1, "expected 6 fields": 1}
+
+
+def test_told_br_takes_the_annotators_majority(raw_data_dir, tmp_path, monkeypatch):
+    rows, info = _public_corpora(raw_data_dir, tmp_path, monkeypatch, "told_br")
+    by_text = {row["text"]: row for _, row in rows.values()}
+    assert by_text["os imigrantes são uma praga, fora daqui"]["labels"] == _labels("hate", "offensive")
+    assert by_text["os imigrantes são uma praga, fora daqui"]["source_label"] == "xenophobia"
+    assert by_text["cala a boca seu idiota"]["labels"] == _labels("offensive")
+    assert by_text["cala a boca seu idiota"]["label_mask"] == _labels("hate", "offensive")
+    assert "que merda de jogo" not in by_text  # one vote: no majority either way
+    assert all(row["lang"] == "pt" for row in by_text.values())
+    assert info["rows_read"] == 24 and info["rows_kept"] == 22
+    assert info["skipped"] == {"flagged by a single annotator only (no majority)": 1, "vote count is not 0-3": 1}
+
+
+def test_gahd_keeps_the_split_and_leaves_offensive_unjudged_on_non_hate(raw_data_dir, tmp_path, monkeypatch):
+    rows, info = _public_corpora(raw_data_dir, tmp_path, monkeypatch, "gahd_de")
+    assert rows["gahd_de:h1"][0] == "train" and rows["gahd_de:h1"][1]["labels"] == _labels("hate", "offensive")
+    assert rows["gahd_de:h2"][0] == "test"
+    assert rows["gahd_de:n1"][0] == "validation"
+    assert rows["gahd_de:n1"][1]["labels"] == _labels() and rows["gahd_de:n1"][1]["label_mask"] == _labels("hate")
+    assert rows["gahd_de:n1"][1]["source_label"] == "not_hate:R4:contrastive"
+    assert info["rows_read"] == 25 and info["rows_kept"] == 23
+    assert info["skipped"] == {"empty required field": 1, "unknown split or label dev/maybe": 1}
+
+
+def test_mpold_takes_hate_from_the_experts_pass_and_drops_marked_errors(raw_data_dir, tmp_path, monkeypatch):
+    rows, info = _public_corpora(raw_data_dir, tmp_path, monkeypatch, "mpold_ar")
+    assert rows["mpold_ar:101"][1]["labels"] == _labels("hate", "offensive")
+    assert rows["mpold_ar:102"][1]["labels"] == _labels("offensive") and rows["mpold_ar:102"][1]["source_label"] == "Facebook:Offensive:V"
+    assert rows["mpold_ar:103"][1]["labels"] == _labels("offensive")
+    assert rows["mpold_ar:1"][1]["labels"] == _labels() and rows["mpold_ar:1"][1]["label_mask"] == [1, 1, 1, 1]
+    assert "mpold_ar:104" not in rows and "mpold_ar:105" not in rows
+    assert info["rows_read"] == 25 and info["rows_kept"] == 23
+    assert info["skipped"] == {"marked by the authors' expert as an annotation error": 1, "unknown label Maybe/-": 1}
+
+
+def test_a_corrupt_archive_is_reported_not_raised(raw_data_dir, tmp_path, monkeypatch):
+    from raw_fixtures import make_public_corpora_dir
+
+    root = make_public_corpora_dir(tmp_path / "raw")
+    archive = root / "gahd_de" / "gahd.csv.gz"
+    archive.write_bytes(archive.read_bytes()[:-40])  # cut: the end of the stream is missing
+    monkeypatch.setenv("EXTREMISM_NLP_RAW_DIR", str(root))
+    _, stats = load_corpus_with_stats(raw_data_dir, ["gahd_de"])
+    assert any("unreadable compressed file" in reason for reason in stats.sources["gahd_de"]["skipped"])
+
+
+@pytest.mark.parametrize(
+    ("name", "read", "kept", "positives"),
+    [
+        # (source, rows read, rows kept, {label: positives} over every split)
+        ("cold_zh", 37_480, 37_480, {"hate": 1_819, "offensive": 12_723 + 3_211 + 1_819 + 288}),
+        ("told_br", 21_000, 15_808, {"hate": 376, "offensive": 376 + 3_687}),
+        ("gahd_de", 10_996, 10_995, {"hate": 3_265 + 709 + 692, "offensive": 3_265 + 709 + 692}),
+        ("mpold_ar", 4_000, 3_970, {"hate": 180, "offensive": 180 + 494}),
+    ],
+)
+def test_committed_public_corpora_counts(monkeypatch, name, read, kept, positives):
+    """The files committed under data/raw, read by their loaders (no language id, no cache)."""
+    from pathlib import Path
+
+    from extremism_nlp.data.corpus import read_source
+    from extremism_nlp.data.registry import get_source
+
+    monkeypatch.delenv("EXTREMISM_NLP_RAW_DIR")
+    rows, report = read_source(get_source(name), Path("unused: committed corpora are read from data/raw"))
+    assert (report.rows_read, report.rows_kept) == (read, kept)
+    for label, count in positives.items():
+        assert sum(row.labels[LABELS.index(label)] for row in rows) == count
+    assert not any(row.labels[LABELS.index("violence")] or row.labels[LABELS.index("extremism")] for row in rows)

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-CORPUS_FORMAT = 4
+CORPUS_FORMAT = 5
 """Bumped whenever loaders, mappings, splits or de-duplication change: part of the cache key."""
 
 COLUMNS = ("id", "text", "lang", "lang_detected", "labels", "label_mask", "source", "source_label")

@@ -4,6 +4,7 @@ reason and its line number, never dropped silently and never a traceback from a 
 from __future__ import annotations
 
 import csv
+import gzip
 import logging
 from collections import Counter
 from collections.abc import Iterator
@@ -94,12 +95,17 @@ def read_table(
 
     ``columns`` names the fields of a file without a header; otherwise the first row is the
     header. A record with the wrong number of fields, an undecodable byte or an empty
-    required field is reported with its line number and not yielded.
+    required field is reported with its line number and not yielded. A ``.gz`` file is
+    read through gzip.
     """
-    with open(path, encoding="utf-8", errors="surrogateescape", newline="") as handle:
-        yield from read_table_stream(
-            handle, path.name, report, delimiter=delimiter, columns=columns, required=required, quoting=quoting
-        )
+    opener = gzip.open if path.suffix == ".gz" else open  # committed corpora are stored gzipped
+    with opener(path, "rt", encoding="utf-8", errors="surrogateescape", newline="") as handle:
+        try:
+            yield from read_table_stream(
+                handle, path.name, report, delimiter=delimiter, columns=columns, required=required, quoting=quoting
+            )
+        except (gzip.BadGzipFile, EOFError) as error:  # a truncated or corrupt archive: the rest is lost
+            report.skip(f"unreadable compressed file ({type(error).__name__}); rows after this point lost", path.name)
 
 
 def read_table_stream(

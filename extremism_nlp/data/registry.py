@@ -157,6 +157,29 @@ SOURCES: dict[str, Source] = {
             loaders.load_project_written, in_repository=True,
         ),
         Source(
+            "cold_zh", "cold_zh", ("zh",), "Apache-2.0", True,
+            "Deng et al. COLD: A Benchmark for Chinese Offensive Language Detection. EMNLP 2022.",
+            loaders.load_cold_zh, official_test=True, in_repository=True,
+        ),
+        Source(
+            "told_br", "told_br", ("pt",), "CC BY-SA 4.0", True,
+            "Leite et al. Toxic Language Detection in Social Media for Brazilian Portuguese: New "
+            "Dataset and Multilingual Analysis. AACL-IJCNLP 2020.",
+            loaders.load_told_br, in_repository=True,
+        ),
+        Source(
+            "gahd_de", "gahd_de", ("de",), "CC BY 4.0", True,
+            "Goldzycher, Röttger, Schneider. Improving Adversarial Data Collection by Supporting "
+            "Annotators: Lessons from GAHD, a German Hate Speech Dataset. NAACL 2024.",
+            loaders.load_gahd_de, official_test=True, in_repository=True,
+        ),
+        Source(
+            "mpold_ar", "mpold_ar", ("ar",), "Apache-2.0", True,
+            "Chowdhury et al. A Multi-Platform Arabic News Comment Dataset for Offensive Language "
+            "Detection. LREC 2020.",
+            loaders.load_mpold_ar, in_repository=True,
+        ),
+        Source(
             "project_annotations", "", ("ar", "en", "fr"),
             "CC BY 4.0 (the annotations); each text stays under its own source's licence", False,
             "extremism_nlp project annotations, data/annotation/REPORT.md.",
