@@ -35,6 +35,11 @@ class Prediction:
         labels: every decided label (probability at or above its threshold), in ``LABELS`` order.
         scores: calibrated probability of each label.
         lang: ISO 639-1 code of the text's language, ``"und"`` when there is too little text.
+            `Classifier.classify` identifies it only where it can change the decided labels
+            (a score between the lowest and the highest threshold any language gives its
+            label); for the other texts of the batch, on the first read of ``lang`` of any
+            of them, all at once (the identification the decision skipped: about 10 us a
+            text). Until then the predictions hold on to the batch's list of texts.
         model: name of the model that decided; ``model_version`` its version.
         empty: True for an empty or blank text (label ``"none"``, every score 0).
         chunk: for a text longer than the model's window, the index of the passage with the
@@ -49,6 +54,7 @@ class Prediction:
     __match_args__ = ("label", "labels", "scores", "lang", "model", "model_version", "empty", "chunk", "n_chunks")
     __hash__ = None  # type: ignore[assignment]  # scores is a dict
     _scores: dict[str, float] | None
+    _lang: str | _PendingLanguages
     _table: np.ndarray | None  # with _row: where classify() left the scores, until first asked for
     _row: int
 
@@ -86,7 +92,13 @@ class Prediction:
             scores = self._scores = dict(zip(LABELS, self._table[self._row].tolist()))
         return scores
 
-    lang = property(attrgetter("_lang"))
+    @property
+    def lang(self) -> str:
+        lang = self._lang
+        if lang.__class__ is not str:  # made by classify(), which did not need it: identified now
+            assert isinstance(lang, _PendingLanguages)
+            lang = self._lang = lang.language(self._row)
+        return lang
     model = property(attrgetter("_model"))
     model_version = property(attrgetter("_model_version"))
     empty = property(attrgetter("_empty"))
@@ -95,7 +107,7 @@ class Prediction:
 
     @classmethod
     def _batch(
-        cls, table: np.ndarray, codes: list[int], langs: list[str], model: str, version: str, empty: list[bool], chunks: list[int | None], counts: list[int]
+        cls, table: np.ndarray, codes: list[int], langs: list[str | _PendingLanguages], model: str, version: str, empty: list[bool], chunks: list[int | None], counts: list[int]
     ) -> list[Prediction]:
         """Predictions of a batch whose scores are the rows of ``table`` (n, len(LABELS)),
         decided label sets given by bit code (bit k: ``LABELS[k]``)."""
@@ -125,6 +137,38 @@ class Prediction:
         data["labels"] = list(self.labels)
         data["scores"] = dict(self.scores)
         return data
+
+
+class _PendingLanguages:
+    """The languages `Classifier.classify` did not need to decide a batch's labels:
+    identified together, in one pass of the language identifier, when the first of them is
+    read. Keyed by row in the batch."""
+
+    __slots__ = ("_texts", "_rows", "_batch_size", "_found", "_lock")
+
+    def __init__(self, texts: list[str], rows: list[int], batch_size: int) -> None:
+        self._texts: list[str] | None = texts
+        self._rows = rows
+        self._batch_size = batch_size
+        self._found: dict[int, str] | None = None
+        self._lock = threading.Lock()
+
+    def language(self, row: int) -> str:
+        found = self._found
+        if found is None:
+            with self._lock:  # predictions of one batch may be read from several threads
+                found = self._found
+                if found is None:
+                    assert self._texts is not None
+                    texts = [self._texts[r] for r in self._rows]
+                    found = self._found = dict(zip(self._rows, _languages(texts, self._batch_size)))
+                    self._texts = None  # the batch's texts are no longer needed
+        return found[row]
+
+
+def _languages(texts: list[str], batch_size: int) -> list[str]:
+    """`detect_languages` of the texts, ``batch_size`` at a time."""
+    return [lang for start in range(0, len(texts), batch_size) for lang in detect_languages(texts[start : start + batch_size])]
 
 
 # A UTF-16 surrogate code point: valid in a Python str, but no UTF-8 encoder, tokenizer or
@@ -268,8 +312,11 @@ class Classifier:
         window = self.model.window_chars
         pieces: list[str] = []
         counts = np.zeros(len(texts), dtype=np.int64)
-        visible = [flag for start in range(0, len(texts), batch_size) for flag in has_visible_character(texts[start : start + batch_size]).tolist()]
-        for index, text in enumerate(texts):
+        visible = np.concatenate([has_visible_character(texts[start : start + batch_size]) for start in range(0, len(texts), batch_size)] or [np.zeros(0, dtype=bool)])
+        one_piece_each = bool(visible.all()) and max(map(len, texts), default=0) <= window  # tweets
+        if one_piece_each:
+            pieces, counts[:] = texts, 1
+        for index, text in enumerate(() if one_piece_each else texts):
             if not visible[index] and _is_blank(text):
                 continue
             if len(text) > window:
@@ -336,10 +383,8 @@ class Classifier:
         items = check_texts(texts)
         scores, piece_scores, first, counts = self._scores(items, batch_size, show_progress)
         empty = counts == 0
-        langs = [lang for start in range(0, len(items), batch_size) for lang in detect_languages(items[start : start + batch_size])]
-        for index in np.flatnonzero(empty).tolist():
-            langs[index] = UNDETERMINED
-        decisions = (scores >= self.model.thresholds_for(langs)) & ~empty[:, None]
+        langs, thresholds = self._languages_deciding(items, scores, empty, batch_size)
+        decisions = (scores >= thresholds) & ~empty[:, None]
         # Each row of decisions is one of 16 label sets: look their tuples and headlines up.
         codes = (decisions.astype(np.int64) @ (1 << np.arange(len(LABELS)))).tolist()
         chunks: list[int | None] = [None] * len(items)
@@ -352,6 +397,34 @@ class Classifier:
         return Prediction._batch(scores, codes, langs, name, version, empty.tolist(), chunks, counts.tolist())
 
     __call__ = classify
+
+    def _languages_deciding(
+        self, items: list[str], scores: np.ndarray, empty: np.ndarray, batch_size: int
+    ) -> tuple[list[str | _PendingLanguages], np.ndarray]:
+        """The language of each text where it can change the decided labels, else a
+        `_PendingLanguages` that identifies it when read; and the thresholds (n, len(LABELS))
+        that decide each text exactly as its own language's would.
+
+        The language moves a decision only through per-language thresholds: where each
+        score lies below the lowest threshold any language gives its label, or at or above
+        the highest, every language decides alike, and the global thresholds stand in.
+        Language identification costs more than scoring a tweet, so most texts skip it."""
+        row_of, rows = self.model.threshold_table()
+        undecided = ((scores >= rows.min(axis=0)) & (scores < rows.max(axis=0))).any(axis=1) & ~empty
+        needed = np.flatnonzero(undecided).tolist()
+        row = np.zeros(len(items), dtype=np.int64)
+        if len(needed) == len(items):
+            langs: list[str | _PendingLanguages] = list(_languages(items, batch_size))
+        else:
+            skipped = np.flatnonzero(~undecided & ~empty).tolist()
+            langs = [_PendingLanguages(items, skipped, batch_size) if skipped else UNDETERMINED] * len(items)
+            for index in np.flatnonzero(empty).tolist():
+                langs[index] = UNDETERMINED
+            for index, lang in zip(needed, _languages([items[i] for i in needed], batch_size)):
+                langs[index] = lang
+        if needed:
+            row[needed] = [row_of.get(langs[i], 0) for i in needed]  # type: ignore[arg-type]
+        return langs, rows[row]
 
 
 @overload

@@ -209,3 +209,69 @@ def test_dict_dataframe_and_set_are_refused_with_what_to_pass(tiny):
         tiny.classify({"we will kill them"})
     # A Series is a column: its values are the texts.
     assert len(tiny.classify(pandas.Series(["a", "b", "c"]))) == 3
+
+
+# --- languages identified only where they decide ------------------------------------------
+
+
+def _counting_language_calls(monkeypatch) -> list[int]:
+    """Patch the classifier's language identification to record how many texts each call got."""
+    import extremism_nlp.classifier as module
+
+    calls: list[int] = []
+    real = module.detect_languages
+
+    def counted(texts):
+        calls.append(len(texts))
+        return real(texts)
+
+    monkeypatch.setattr(module, "detect_languages", counted)
+    return calls
+
+
+def test_language_is_identified_where_it_can_change_the_labels_and_else_on_first_read(monkeypatch):
+    from extremism_nlp.text import detect_languages
+
+    fast = Classifier.from_pretrained("fast")
+    texts = [f"{seed} {i}" for i, seed in enumerate(["nice weather in Paris today", "Ferme ta gueule, connard", "We will kill them all",
+                                                     "عقدت قمة دولية لمكافحة الإرهاب", "Ces gens sont des rats", "", "Die Polizei kam"] * 20)]
+    texts[5] = ""
+    row_of, rows = fast.model.threshold_table()
+    scores = fast.predict_proba(texts)
+    undecided = ((scores >= rows.min(axis=0)) & (scores < rows.max(axis=0))).any(axis=1)
+    assert 0 < undecided.sum() < len(texts) - 1, "the texts should include both kinds"
+    calls = _counting_language_calls(monkeypatch)
+    predictions = fast.classify(texts)
+    assert sum(calls) == undecided.sum()
+    # labels as the texts' own languages' thresholds decide them
+    thresholds = fast.model.thresholds_for(detect_languages(texts))
+    expected = (scores >= thresholds) & (np.array([bool(t) for t in texts])[:, None])
+    assert [p.labels for p in predictions] == [tuple(label for label, on in zip(LABELS, row) if on) for row in expected]
+    assert predictions[5].lang == "und" and sum(calls) == undecided.sum()
+    # the first read of a skipped language identifies every skipped text of the batch at once
+    skipped = np.flatnonzero(~undecided & np.array([bool(t) for t in texts])).tolist()
+    assert predictions[skipped[-1]].lang == detect_languages([texts[skipped[-1]]])[0]
+    assert calls[1:] == [len(skipped)]
+    assert [p.lang for p in predictions] == detect_languages(texts)
+    assert calls[1:] == [len(skipped)], "identified once"
+
+
+def test_skipped_languages_read_from_threads_are_identified_once(monkeypatch):
+    from extremism_nlp.text import detect_languages
+
+    fast = Classifier.from_pretrained("fast")
+    texts = [f"the weather is lovely today, number {i}" for i in range(200)]
+    calls = _counting_language_calls(monkeypatch)
+    predictions = fast.classify(texts)
+    read: list[list[str]] = [[] for _ in range(4)]
+
+    def work(slot):
+        read[slot] = [p.lang for p in predictions]
+
+    threads = [threading.Thread(target=work, args=(slot,)) for slot in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(langs == detect_languages(texts) for langs in read)
+    assert sum(calls) == len(texts), "each text identified once, by classify() or by the first read"

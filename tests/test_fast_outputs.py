@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from extremism_nlp import Classifier
+from extremism_nlp import LABELS, Classifier
+from extremism_nlp.labels import headline
 from record_fast_outputs import RECORD, fixture_texts, outputs, text_hashes
 
 
@@ -43,6 +44,18 @@ def test_outputs_match_the_recorded_release(texts, recorded, batch_size):
     for field in ("decided", "lang", "empty", "chunk", "n_chunks"):
         mismatch = now[field] != recorded[field]
         assert not mismatch.any(), f"{field}: " + _first_differences(texts, mismatch)
+
+
+def test_classify_gives_the_recorded_scores_and_headlines(texts, recorded):
+    """`Prediction.scores` and ``label`` as recorded, with no language read first (classify()
+    identifies languages only where they can change the labels)."""
+    predictions = Classifier.from_pretrained("fast").classify(texts)
+    scores = np.array([[p.scores[label] for label in LABELS] for p in predictions])
+    error = np.abs(scores - recorded["scores"]).max(axis=1)
+    assert error.max() <= 1e-6, "scores: " + _first_differences(texts, error > 1e-6)
+    expected = [headline([label for k, label in enumerate(LABELS) if code >> k & 1]) for code in recorded["decided"].tolist()]
+    mismatch = np.array([p.label for p in predictions]) != np.array(expected)
+    assert not mismatch.any(), "label: " + _first_differences(texts, mismatch)
 
 
 def test_recorded_texts_cover_scripts_and_lengths(texts, recorded):

@@ -67,15 +67,20 @@ class Model(ABC):
         """Global thresholds in ``LABELS`` order."""
         return np.array([self.info.thresholds[label] for label in LABELS])
 
+    def threshold_table(self) -> tuple[dict[str, int], np.ndarray]:
+        """Every row of thresholds a text can get, (1 + languages, len(LABELS)): row 0 the
+        global thresholds, then one row per language with thresholds of its own, with the
+        global threshold for labels the language does not override; and each such
+        language's row number."""
+        default = [self.info.thresholds[label] for label in LABELS]
+        rows = [default] + [[overrides.get(label, default[k]) for k, label in enumerate(LABELS)] for overrides in self.info.language_thresholds.values()]
+        return {lang: row for row, lang in enumerate(self.info.language_thresholds, 1)}, np.array(rows, dtype=np.float64)
+
     def thresholds_for(self, langs: list[str]) -> np.ndarray:
         """Thresholds (n, len(LABELS)) for texts in these languages: the language's own
         where it has one, else the global one."""
-        table = {
-            lang: np.array([overrides.get(label, self.info.thresholds[label]) for label in LABELS])
-            for lang, overrides in self.info.language_thresholds.items()
-        }
-        default = self.thresholds
-        return np.array([table.get(lang, default) for lang in langs]).reshape(len(langs), len(LABELS))
+        row_of, rows = self.threshold_table()
+        return rows[np.array([row_of.get(lang, 0) for lang in langs], dtype=np.int64)]
 
     @abstractmethod
     def decision_function(self, texts: list[str]) -> np.ndarray:
