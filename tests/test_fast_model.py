@@ -50,3 +50,37 @@ def test_config_with_other_labels_is_refused(tiny_model_dir, tmp_path):
 def test_unknown_model_names_the_choices():
     with pytest.raises(ValueError, match="not a built-in name"):
         load_model("no-such-model")
+
+
+def test_the_scoring_matrix_is_built_once_into_the_cache_and_checked(tiny_model_dir, tmp_path, monkeypatch):
+    from extremism_nlp.models import fast, integrity
+    from extremism_nlp.paths import cache_root
+
+    builds = []
+    real = fast._weighted
+    monkeypatch.setattr(fast, "_weighted", lambda coef, idf: builds.append(1) or real(coef, idf))
+    built = load_model(tiny_model_dir)  # builds the cache folder
+    folders = list((cache_root() / "fast").iterdir())
+    assert len(folders) == 1 and (folders[0] / fast.WEIGHTED_COEF_FILE).is_file()
+    again = load_model(tiny_model_dir)
+    assert len(builds) == 1, "built once"
+    assert again._stored is None, "a load reads only the cached matrix and intercept"
+    assert np.array_equal(again.predict_proba(TEXTS), built.predict_proba(TEXTS))
+    assert np.array_equal(again.coef, built.coef) and np.array_equal(again.idf, built.idf)  # read on first use
+    again.save_pretrained(tmp_path / "copy")
+    assert np.array_equal(load_model(tmp_path / "copy").predict_proba(TEXTS), built.predict_proba(TEXTS))
+    # a damaged cached file is an error naming the folder to delete
+    matrix = folders[0] / fast.WEIGHTED_COEF_FILE
+    matrix.write_bytes(matrix.read_bytes()[:-4] + b"\x00\x00\x80\x7f")
+    integrity.forget_verified()
+    with pytest.raises(integrity.CacheIntegrityError, match="delete the folder"):
+        load_model(tiny_model_dir)
+
+
+def test_a_cache_that_cannot_be_written_builds_the_matrix_in_memory(tiny_model_dir, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("EXTREMISM_NLP_CACHE", str(blocker))
+    model = load_model(tiny_model_dir)
+    assert model._stored is not None
+    assert model.predict_proba(TEXTS).shape == (len(TEXTS), 4)
