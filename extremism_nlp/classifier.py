@@ -366,9 +366,12 @@ class Classifier:
         return self._scores(check_texts(texts), batch_size, False, raw=True)[0]
 
     def predict(self, texts: Iterable[str], batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
-        """Decided labels as a multi-hot int array (n_texts, len(LABELS))."""
+        """Decided labels as a multi-hot int array (n_texts, len(LABELS)), as `classify` decides them."""
         items = check_texts([texts] if isinstance(texts, str) else texts)
-        return self.decide(self.predict_proba(items, batch_size), self.languages(items))
+        scores, _, _, counts = self._scores(items, batch_size, False)
+        empty = counts == 0
+        _, thresholds = self._languages_deciding(items, scores, empty, batch_size)
+        return ((scores >= thresholds) & ~empty[:, None]).astype(np.int8)
 
     @overload
     def classify(self, texts: str, batch_size: int = ..., show_progress: bool = ...) -> Prediction: ...

@@ -46,10 +46,14 @@ def test_outputs_match_the_recorded_release(texts, recorded, batch_size):
         assert not mismatch.any(), f"{field}: " + _first_differences(texts, mismatch)
 
 
-def test_classify_gives_the_recorded_scores_and_headlines(texts, recorded):
-    """`Prediction.scores` and ``label`` as recorded, with no language read first (classify()
-    identifies languages only where they can change the labels)."""
-    predictions = Classifier.from_pretrained("fast").classify(texts)
+def test_classify_and_predict_give_the_recorded_scores_and_labels(texts, recorded):
+    """`predict`'s labels, `Prediction.scores` and ``label`` as recorded, with no language
+    read first (both identify languages only where they can change the labels)."""
+    classifier = Classifier.from_pretrained("fast")
+    decided = classifier.predict(texts) @ (1 << np.arange(len(LABELS)))
+    mismatch = decided != recorded["decided"]
+    assert not mismatch.any(), "predict: " + _first_differences(texts, mismatch)
+    predictions = classifier.classify(texts)
     scores = np.array([[p.scores[label] for label in LABELS] for p in predictions])
     error = np.abs(scores - recorded["scores"]).max(axis=1)
     assert error.max() <= 1e-6, "scores: " + _first_differences(texts, error > 1e-6)
