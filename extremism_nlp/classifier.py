@@ -211,6 +211,11 @@ def check_texts(texts: Iterable[str]) -> list[str]:
         items = list(texts)
     except TypeError:
         raise TypeError(f"expected a str or an iterable of str, got {type(texts).__name__}") from None
+    try:  # a join checks the items' types, and one search finds surrogates, a thousand at a time
+        if not any(_SURROGATE_RE.search("".join(items[start : start + 1000])) for start in range(0, len(items), 1000)):
+            return items
+    except TypeError:
+        pass  # found below, with its index
     for index, item in enumerate(items):
         if not isinstance(item, str):
             hint = " (decode bytes first, e.g. .decode('utf-8'))" if isinstance(item, (bytes, bytearray)) else ""

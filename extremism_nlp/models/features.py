@@ -230,6 +230,22 @@ def document_frequency(texts: list[str], config: FeatureConfig, occurrences: Occ
     return np.bincount(pairs % config.n_features, minlength=config.n_features)
 
 
+_TEMPORARIES_BYTES = 8 << 20
+
+
+@functools.lru_cache(maxsize=1)
+def _heap_for_temporaries() -> None:
+    """Let the C allocator keep the scoring's temporary arrays (a few MB each for a batch of
+    tweets) on its heap. glibc's malloc maps every block above 128 kB afresh and unmaps it
+    when freed, so each call would pay a page fault per 4 kB of every temporary: scoring ran
+    at half speed. glibc raises that threshold to the size of the largest mapped block freed
+    so far, and then keeps up to twice that free on the heap (mallopt(3), "dynamic mmap
+    threshold"); freeing one 8 MB block here does that once per process, as decompressing
+    the weights at load used to do by chance. Elsewhere it costs a malloc and a free."""
+    block = np.empty(_TEMPORARIES_BYTES, dtype=np.uint8)  # not touched: no page is mapped in
+    del block
+
+
 def linear_scores(texts: list[str], config: FeatureConfig, weighted_coef: np.ndarray) -> np.ndarray:
     """``feature_matrix(texts, config, idf) @ coef``, given ``weighted_coef = idf[:, None] *
     coef``, computed faster: repeated n-grams are left as separate entries (the product sums
@@ -239,6 +255,7 @@ def linear_scores(texts: list[str], config: FeatureConfig, weighted_coef: np.nda
     n = len(texts)
     if n == 0:
         return np.zeros((0, weighted_coef.shape[1]), dtype=weighted_coef.dtype)
+    _heap_for_temporaries()
     hashes, char_starts, char_counts = _char_ngram_windows(texts, config)
     word_rows, word_cols, bigram_rows, bigram_cols = _word_parts(texts, config)
     # Every window's column (those never used included: cheaper than picking them first),
