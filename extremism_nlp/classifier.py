@@ -420,18 +420,17 @@ class Classifier:
         row_of, rows = self.model.threshold_table()
         undecided = ((scores >= rows.min(axis=0)) & (scores < rows.max(axis=0))).any(axis=1) & ~empty
         needed = np.flatnonzero(undecided).tolist()
+        detected = _languages(items if len(needed) == len(items) else [items[i] for i in needed], batch_size)
         row = np.zeros(len(items), dtype=np.int64)
+        row[needed] = [row_of.get(lang, 0) for lang in detected]
         if len(needed) == len(items):
-            langs: list[str | _PendingLanguages] = list(_languages(items, batch_size))
-        else:
-            skipped = np.flatnonzero(~undecided & ~empty).tolist()
-            langs = [_PendingLanguages(items, skipped, batch_size) if skipped else UNDETERMINED] * len(items)
-            for index in np.flatnonzero(empty).tolist():
-                langs[index] = UNDETERMINED
-            for index, lang in zip(needed, _languages([items[i] for i in needed], batch_size)):
-                langs[index] = lang
-        if needed:
-            row[needed] = [row_of.get(langs[i], 0) for i in needed]  # type: ignore[arg-type]
+            return list(detected), rows[row]
+        skipped = np.flatnonzero(~undecided & ~empty).tolist()
+        langs: list[str | _PendingLanguages] = [_PendingLanguages(items, skipped, batch_size) if skipped else UNDETERMINED] * len(items)
+        for index in np.flatnonzero(empty).tolist():
+            langs[index] = UNDETERMINED
+        for index, lang in zip(needed, detected):
+            langs[index] = lang
         return langs, rows[row]
 
 
