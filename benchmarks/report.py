@@ -125,23 +125,33 @@ def _peer_speed_section() -> list[str]:
     for path in sorted(RESULTS_DIR.glob("peer_speed_*.json")):
         r = json.loads(path.read_text())
         ours_p, ours_c, peer, ratio = r["ours_predict_proba"], r["ours_classify"], r["peer_predict_prob"], r["ratio_predict_proba_to_peer"]
+        # results from before classify() identified languages lazily have no such columns
+        ours_l, ratio_c = r.get("ours_classify_reading_lang"), r.get("ratio_classify_to_peer")
+        lang_head, lang_rule = (" fast `classify()`, every `.lang` read |", "---|") if ours_l else ("", "")
+        classify_head, classify_rule = (" `classify()` ratio |", "---|") if ratio_c else ("", "")
         lines += [
             f"## fast against {r['peer']}, side by side",
             "",
             f"`bench_speed.py --peer {r['peer']}`: {r['texts']:,} tweet-length texts, 1 kB and 10 kB texts; medians of "
             f"{r['runs']} alternating fresh processes each, so both met the same load on a shared machine "
-            f"({r['machine']}). Texts per second; the ratio is fast's `predict_proba` over the peer's `predict_prob`.",
+            f"({r['machine']}). Texts per second; the ratio is fast's `predict_proba` over the peer's `predict_prob`"
+            + (" (and `classify()` over it)." if ratio_c else "."),
             "",
-            f"| texts/s | fast `predict_proba` | fast `classify()` | {r['peer']} `predict_prob` | ratio |",
-            "|---|---|---|---|---|",
+            f"| texts/s | fast `predict_proba` | fast `classify()` |{lang_head} {r['peer']} `predict_prob` | ratio |{classify_head}",
+            f"|---|---|---|{lang_rule}---|---|{classify_rule}",
         ]
         for key, label in (("batch_1000", "batch 1,000"), ("batch_1", "batch 1"), ("1kB", "1 kB texts"), ("10kB", "10 kB texts")):
-            lines.append(f"| {label} | {ours_p[key]:,.0f} | {ours_c[key]:,.0f} | {peer[key]:,.0f} | {ratio[key]:.2f}x |")
+            lang_cell = f" {ours_l[key]:,.0f} |" if ours_l else ""
+            ratio_cell = f" {ratio_c[key]:.2f}x |" if ratio_c else ""
+            lines.append(f"| {label} | {ours_p[key]:,.0f} | {ours_c[key]:,.0f} |{lang_cell} {peer[key]:,.0f} | {ratio[key]:.2f}x |{ratio_cell}")
         for key, label in (("latency_median_ms", "one text, median ms"), ("latency_p99_ms", "one text, p99 ms")):
-            lines.append(f"| {label} | {ours_p[key]:.2f} | {ours_c[key]:.2f} | {peer[key]:.2f} | |")
+            lang_cell = f" {ours_l[key]:.2f} |" if ours_l else ""
+            lines.append(f"| {label} | {ours_p[key]:.2f} | {ours_c[key]:.2f} |{lang_cell} {peer[key]:.2f} | |" + (" |" if ratio_c else ""))
+        alone = r.get("load_alone_s")
+        alone_text = f"; load alone in {alone['processes']} fresh processes: median {alone['median']:.2f} s, max {alone['max']:.2f} s" if alone else ""
         lines += [
             "",
-            f"Load {r['load_s']['ours']:.2f} s (peer {r['load_s']['peer']:.2f} s), then first calls "
+            f"Load {r['load_s']['ours']:.2f} s (peer {r['load_s']['peer']:.2f} s){alone_text}{';' if alone else ','} then first calls "
             f"{r['first_calls_s']['ours']:.2f} s (peer {r['first_calls_s']['peer']:.2f} s); peak RSS of a process "
             f"classifying 100,000 texts in one call: {r['peak_rss_mb_100k_texts']:.0f} MB.",
             "",
