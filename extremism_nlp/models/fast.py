@@ -27,7 +27,7 @@ class FastModel(Model):
 
     Weights are stored as float16 (about 4 MB for 2^19 features); at load they become one
     float32 matrix with the idf folded in, so scoring a text is one pass over its n-grams.
-    That matrix is built once per weights file into the user cache (see `_cached_weighted_coef`):
+    That matrix is built once per weights file into the user cache (`_cached_scoring_arrays`):
     decompressing the weights and folding them took three quarters of the load time. The
     stored ``coef`` and ``idf`` are then read on first use only (saving, training tools).
     """
