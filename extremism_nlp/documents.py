@@ -51,6 +51,11 @@ _BOUNDARY_RE = re.compile(
 )
 _WORD_RE = re.compile(r"\w")
 
+MIN_SENTENCE_CHARS = 40
+"""A document's sentence shorter than this is read together with the next one: alone, a
+fragment ("Obamina.", a clause cut at an Arabic comma) gives `fast` little to go on and
+scores noisily."""
+
 MAX_EVIDENCE = 3
 """Spans kept per decided label, best first."""
 
@@ -79,6 +84,20 @@ def split_sentences(text: str, max_chars: int | None = None) -> list[tuple[int, 
     if max_chars is None:
         return spans
     return [piece for start, end in spans for piece in _cut(text, start, end, max_chars)]
+
+
+def _joined_short(spans: list[tuple[int, int]], window_chars: int) -> list[tuple[int, int]]:
+    """Sentences shorter than ``MIN_SENTENCE_CHARS`` joined to the one after them (the last
+    to the one before), where the two fit the window."""
+    joined: list[tuple[int, int]] = []
+    for start, end in spans:
+        if joined and joined[-1][1] - joined[-1][0] < MIN_SENTENCE_CHARS and end - joined[-1][0] <= window_chars:
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    if len(joined) > 1 and joined[-1][1] - joined[-1][0] < MIN_SENTENCE_CHARS and joined[-1][1] - joined[-2][0] <= window_chars:
+        joined[-2:] = [(joined[-2][0], joined[-1][1])]
+    return joined
 
 
 def _add_sentence(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
@@ -116,8 +135,7 @@ class Document:
 
     def __init__(self, text: str, window_chars: int) -> None:
         self.text = text
-        self.spans = split_sentences(text, max_chars=window_chars) or [(0, len(text))]
-        spans = self.spans
+        self.spans = spans = _joined_short(split_sentences(text, max_chars=window_chars), window_chars) or [(0, len(text))]
         # k for each pair read (sentences k and k + 1)
         self.pairs = [k for k in range(len(spans) - 1) if spans[k + 1][1] - spans[k][0] <= window_chars]
 

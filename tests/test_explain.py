@@ -93,7 +93,7 @@ def test_classify_explain_refuses_a_file(tiny_model_dir, tmp_path, capsys):
 
 def test_explain_command_writes_a_page(tiny_model_dir, tmp_path, capsys):
     source = tmp_path / "doc.txt"
-    source.write_text("The weather is nice today.\n" * 30 + "We will kill them all tonight.\n", encoding="utf-8")
+    source.write_text("The weather is nice today and the match ended two to one.\n" * 30 + "We will kill them all tonight. We will kill them all tonight.\n", encoding="utf-8")
     page = tmp_path / "out.html"
     assert main(["explain", "--model", str(tiny_model_dir), "--input", str(source), "--html", str(page)]) == 0
     assert f"wrote {page}" in capsys.readouterr().out

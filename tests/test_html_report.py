@@ -17,7 +17,9 @@ from extremism_nlp.html_report import render_html
 from test_documents import word_classifier
 
 HOSTILE = '<script>document.title="pwned"</script><img src=x onerror="document.title=1"> &amp; "quotes" \u202eevil'
-ARABIC = "هذا نص عربي عن الطقس الجميل، وسنقتل kill الجميع الليلة."
+ARABIC_THREAT = "وسنقتل kill الجميع الليلة في بيوتهم وفي الشوارع."
+ARABIC = "هذا نص عربي طويل عن الطقس الجميل في المدينة، " + ARABIC_THREAT
+THREAT = "We will kill them all tonight, every one of them!"
 
 
 def _browser() -> str:
@@ -71,7 +73,7 @@ def _rendered_dom(page, tmp_path) -> _Marks:
 
 def test_the_page_shows_the_evidence_in_a_browser(tmp_path):
     words = word_classifier(window_chars=80)
-    text = "The weather is nice today.\n" * 10 + HOSTILE + "\n" + ARABIC + "\nWe will kill them all tonight! Rats and vermin all of them.\nBye."
+    text = "The weather is nice today, the sun is shining.\n" * 10 + HOSTILE + "\n" + ARABIC + f"\n{THREAT} Rats and vermin all of them, every single one.\nBye bye, see you soon, my dear friends."
     prediction = words.classify(text)
     assert prediction.labels == ("violence", "hate", "offensive")
     page = tmp_path / "page.html"
@@ -82,11 +84,11 @@ def test_the_page_shows_the_evidence_in_a_browser(tmp_path):
     for label, spans in prediction.evidence.items():
         for span in spans:
             covering = [m for (a, b), m in shown.items() if span.start <= a < span.end]
-            assert "".join(m["text"] for m in covering) == span.text
+            assert "".join(m["text"] for m in covering) == span.text.replace("\n", "")  # a line break ends a <mark>
             assert all(label in m["data-labels"].split() for m in covering)
     violence = [m for m in dom.marks if "violence" in m["data-labels"].split()]
-    assert any(m["text"] == "We will kill them all tonight!" for m in violence)
-    assert any(m["text"] == "وسنقتل kill الجميع الليلة." for m in violence)  # after the Arabic comma
+    assert any(m["text"] == THREAT for m in violence)
+    assert any(m["text"] == ARABIC_THREAT for m in violence)  # after the Arabic comma
     assert all(float(m["data-score"]) > 0.9 for m in dom.marks)
     # the untrusted text stayed text: no element came from it, and the title is ours
     assert "script" not in dom.tags and "img" not in dom.tags
