@@ -59,6 +59,8 @@ class Prediction:
     _scores: dict[str, float] | None
     _table: np.ndarray | None  # with _row: where classify() left the scores, until first asked for
     _row: int
+    _evidence: dict[str, tuple[Span, ...]] | None  # None until first asked for, then found from _context
+    _context: BatchEvidence | None
 
     def __init__(
         self,

@@ -3,7 +3,6 @@ the command line's --explain and `explain`."""
 
 import json
 
-import numpy as np
 import pytest
 
 from extremism_nlp import LABELS, Classifier
