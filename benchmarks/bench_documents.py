@@ -20,13 +20,16 @@ The filler and planted sentences were written for this benchmark.
     python benchmarks/bench_documents.py [--quick] [--models fast,default] [--sizes 10,100,1000]
         [--planted N] [--news N] [--default-planted N] [--default-news N] [--output FILE]
 
-Prints tables and writes benchmarks/results/documents.json (or --output).
+Prints tables and writes benchmarks/results/documents.json (or --output; the entries of
+models not run this time are kept, except with --quick). `python benchmarks/report.py`
+turns it into the "Documents" section of RESULTS.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -230,6 +233,13 @@ def news(classifier: Classifier, n: int) -> dict | None:
     }  # fmt: skip
 
 
+def _machine() -> str:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_speed import machine_description
+
+    return f"{machine_description()}, load average {os.getloadavg()[0]:.1f} when done"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="CI: fewer documents, default at 10 kB only")
@@ -250,7 +260,9 @@ def main() -> int:
             "news": args.default_news if args.default_news is not None else (0 if quick else 40),
         },
     }  # fmt: skip
-    results: dict = {"quick": quick}
+    # Models run separately (fast in seconds, default in many minutes) share one results file.
+    results: dict = json.loads(args.output.read_text(encoding="utf-8")) if args.output.is_file() and not quick else {}
+    results["quick"] = quick
     failed = False
     for name in args.models.split(","):
         setting = settings[name]
@@ -281,6 +293,7 @@ def main() -> int:
                     f"  news: {found['flagged']} of {found['articles']} long articles flagged {found['flagged_by_language']} "
                     f"(release's passages: {found['flagged_passages']} {found['flagged_passages_by_language']}), {found['seconds']} s"
                 )
+        result["machine"] = _machine()
         results[name] = result
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

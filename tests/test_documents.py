@@ -149,3 +149,24 @@ def test_any_backend_gets_evidence_sentence_by_sentence():
     for label, sentence in (("violence", threat), ("hate", insult)):
         (span,) = p.evidence[label]
         assert text[span.start : span.end] == span.text == sentence
+
+
+def test_the_suites_are_read_whole_by_every_shipped_model():
+    """The functional suite and the neutral sets fit every shipped model's window, so
+    sentence-level reading leaves their scores exactly as they were."""
+    from importlib import resources
+
+    from extremism_nlp.evaluation.functional import load_suite
+    from extremism_nlp.models import resolve_model_path
+    from extremism_nlp.models.base import CONFIG_FILE, ModelInfo
+    from extremism_nlp.models.transformer import window_chars_for
+
+    windows = {"fast": Classifier.from_pretrained("fast").model.window_chars}
+    for name in ("default", "transformer"):  # from the config alone, without loading the 470 MB encoder
+        windows[name] = window_chars_for(ModelInfo.from_file(resolve_model_path(name) / CONFIG_FILE))
+    assert windows["default"] == 247
+    neutral = resources.files("extremism_nlp") / "resources" / "neutral"
+    texts = [case.text for case in load_suite()]
+    texts += [line for path in neutral.iterdir() if path.name.endswith(".txt") for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(texts) > 4000
+    assert max(map(len, texts)) <= min(windows.values()), windows
