@@ -365,7 +365,7 @@ def _documents_section() -> list[str]:
     lines += [
         "",
         "Long news articles (longer than the window; saudinewsnet_ar_news and masakhanews_en_fr, whole articles) flagged,",
-        "now and with the release's 500-character passages:",
+        "now and as the release read them (passages of the model's window, the highest passage score per label):",
         "",
         "| model | articles | flagged now | by language | release's passages | by language |",
         "|---|---|---|---|---|---|",

@@ -17,12 +17,15 @@ its highest sentence score, and the evidence for a decided label is the sentence
 above the label's threshold, best first. A document costs about two model calls per
 sentence.
 
-Why this rule (measured with `fast` on 400 long news articles of the shared corpora and 200
-benign documents with one planted threat or recruitment sentence, 67 of which `fast` flags
-on their own): the highest sentence alone flagged 111 articles; the lowest of alone and
-the sentence with both neighbours at once, 22 articles and 29 planted sentences; the lowest
-of alone and each neighbouring pair, 19 articles (as many as the 500-character passages read
-before) and 39 planted sentences (passages: 9). See ``benchmarks/RESULTS.md``.
+Why this rule (`benchmarks/bench_documents.py`, before fragments were joined, with `fast` on
+400 long news articles of the shared corpora and 200 benign documents with one planted threat
+or recruitment sentence, 67 of which `fast` flags on their own): the highest sentence alone
+flagged 111 articles; the lowest of alone and the sentence with both neighbours at once, 22
+articles and 29 planted sentences; the lowest of alone and each neighbouring pair, 19 articles
+(the release's 500-character passages: 19) and 39 planted sentences (passages: 9). Fragments
+(a one-word line, a clause cut at an Arabic comma) still flagged Arabic articles: 11 of 200
+articles (passages: 9); with fragments under ``MIN_SENTENCE_CHARS`` joined to the next
+sentence, 34 of 1,000 (passages: 53). See ``benchmarks/RESULTS.md`` ("Documents") for the current figures of both models.
 
 Sentence ends: ``. ! ? …`` followed by white space (Latin and other scripts that put spaces
 between sentences), ``؟ ۔ ،`` (Arabic question mark, Urdu full stop, Arabic comma), ``。！？``
