@@ -384,7 +384,9 @@ class Classifier:
         `extremism_nlp.explain`: exact for `fast`, occlusion for the other backends)."""
         from .explain import explain
 
-        return explain(self, text)
+        if not isinstance(text, str):
+            raise TypeError(f"explain takes one str, got {type(text).__name__}; explain texts one at a time")
+        return explain(self.model, check_texts([text])[0])
 
     __call__ = classify
 

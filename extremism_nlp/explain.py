@@ -36,7 +36,6 @@ import numpy as np
 from .labels import LABELS
 
 if TYPE_CHECKING:
-    from .classifier import Classifier
     from .models.base import Model
     from .models.fast import FastModel
 
@@ -93,16 +92,12 @@ class Explanation:
         }
 
 
-def explain(classifier: Classifier, text: str) -> Explanation:
-    """Per-word contributions of ``text`` for ``classifier``'s model (module notes)."""
-    from .classifier import check_texts
+def explain(model: Model, text: str) -> Explanation:
+    """Per-word contributions of an already checked ``text`` (`Classifier.explain` checks
+    it) for ``model`` (module notes)."""
     from .documents import split_sentences
     from .models.fast import FastModel
 
-    if not isinstance(text, str):
-        raise TypeError(f"explain takes one str, got {type(text).__name__}; explain texts one at a time")
-    text = check_texts([text])[0]
-    model = classifier.model
     window = model.window_chars
     spans = split_sentences(text, max_chars=window) if len(text) > window else [(0, len(text))]
     linear = isinstance(model, FastModel)
@@ -117,7 +112,7 @@ def explain(classifier: Classifier, text: str) -> Explanation:
             logits, bias, contributions = _occlusion(model, piece, [(a - start, b - start) for a, b in tokens])
         pieces.append(Piece(start, end, _by_label(logits), _by_label(bias)))
         words.extend(Word(a, b, text[a:b], _by_label(row), index) for (a, b), row in zip(tokens, contributions))
-    return Explanation(text, classifier.name, "linear" if linear else "occlusion", tuple(words), tuple(pieces))
+    return Explanation(text, model.info.name, "linear" if linear else "occlusion", tuple(words), tuple(pieces))
 
 
 def _by_label(values: np.ndarray) -> dict[str, float]:

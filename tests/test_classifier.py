@@ -91,7 +91,8 @@ def test_very_long_text_is_read_sentence_by_sentence(tiny):
     start, end = document.spans[p.chunk]
     assert "kill" in text[start:end]
     (span, *_) = p.evidence["violence"]
-    assert text[span.start : span.end] == span.text == "We will kill them all tonight."
+    # sentences under 40 characters are read in twos
+    assert text[span.start : span.end] == span.text == "We will kill them all tonight. We will kill them all tonight."
     assert span.score >= tiny.thresholds["violence"]
 
 
