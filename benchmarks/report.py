@@ -338,6 +338,62 @@ def _reliability_section() -> list[str]:
     return lines
 
 
+def _documents_section() -> list[str]:
+    r = _load("documents.json")
+    if not r:
+        return []
+    lines = [
+        "## Documents: sentence-level reading (`bench_documents.py`)",
+        "",
+        "Texts longer than the model's window are read sentence by sentence (`extremism_nlp.documents`).",
+        "Words per second of `classify()` on one benign document (median of the runs shown):",
+        "",
+        "| model | size | words | sentences | seconds | words/s |",
+        "|---|---|---|---|---|---|",
+    ]
+    models = [name for name in ("fast", "default") if name in r]
+    for name in models:
+        for row in r[name]["throughput"]:
+            lines.append(f"| {name} {r[name]['version']} | {row['kb']:,} kB | {row['words']:,} | {row['sentences']:,} | {row['seconds']} | {row['words_per_s']:,} |")
+    if "one_mb_under_5_s" in r.get("fast", {}):
+        lines += ["", f"A 1 MB document under 5 s with `fast`: {'met' if r['fast']['one_mb_under_5_s'] else 'NOT met'}."]
+    lines += [
+        "",
+        "Planted sentence: a benign document (2-12 kB, one of seven languages) with one threat or recruitment sentence",
+        "(five languages) at a random place. Only planted sentences the model flags with their label on their own count.",
+        "",
+        "| model | documents | planted flagged alone | documents flagged | evidence exactly at the sentence | evidence covering it | release's passages flagged |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name in models:
+        p = r[name].get("planted")
+        if p:
+            lines.append(
+                f"| {name} | {p['documents']} | {p['flagged_alone']} | {p['document_flagged']} | {p['evidence_at_planted']} | "
+                f"{p['evidence_covers_planted']} | {p['passages_flagged']} |"
+            )
+    lines += [
+        "",
+        "Long news articles (longer than the window; saudinewsnet_ar_news and masakhanews_en_fr, whole articles) flagged,",
+        "now and as the release read them (passages of the model's window, the highest passage score per label):",
+        "",
+        "| model | articles | flagged now | by language | release's passages | by language |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name in models:
+        n = r[name].get("news")
+        if n:
+            def langs(d: dict) -> str:
+                return ", ".join(f"{k} {v}" for k, v in d.items())
+
+            lines.append(
+                f"| {name} | {n['articles']} ({langs(n['by_language'])}) | {n['flagged']} | {langs(n['flagged_by_language'])} | "
+                f"{n['flagged_passages']} | {langs(n['flagged_passages_by_language'])} |"
+            )
+    lines += [""] + [f"{name}: {r[name].get('machine', 'machine not recorded')}." for name in models]
+    return lines
+
+
 def write_results_md() -> Path:
     lines = [
         "# Benchmark results",
@@ -358,6 +414,7 @@ def write_results_md() -> Path:
     lines += _serve_section() + [""]
     lines += _batch_section() + [""]
     lines += _reliability_section() + [""]
+    lines += _documents_section() + [""]
     path = HERE / "RESULTS.md"
     path.write_text("\n".join(lines).rstrip() + "\n")
     return path

@@ -15,10 +15,13 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
+from .documents import BatchEvidence, Document
 from .labels import LABELS, headline
 from .text import UNDETERMINED, clean_invisible, detect_languages, has_visible_character
 
 if TYPE_CHECKING:
+    from .documents import Span
+    from .explain import Explanation
     from .models.base import Model
 
 DEFAULT_BATCH_SIZE = 1000
@@ -42,21 +45,28 @@ class Prediction:
             text). Until then the predictions hold on to the batch's list of texts.
         model: name of the model that decided; ``model_version`` its version.
         empty: True for an empty or blank text (label ``"none"``, every score 0).
-        chunk: for a text longer than the model's window, the index of the passage with the
+        chunk: for a text longer than the model's window, the index of the sentence with the
             highest score of the headline label (the highest score overall when the label is
-            ``"none"``); ``None`` for a text read in one piece. ``n_chunks`` passages were read.
+            ``"none"``); ``None`` for a text read in one piece. ``n_chunks`` sentences were read
+            (see `extremism_nlp.documents`).
+        evidence: for each decided label, the spans of the original text that decided it,
+            best first: `extremism_nlp.documents.Span` ``(start, end, text, score)`` with
+            ``text == original[start:end]``. A text read whole is its own evidence; for a
+            long text, the sentences at or above the label's threshold. Made on first use.
 
     The attributes are read-only. A plain class with slots rather than a frozen dataclass:
     made once per text, it costs a third as much.
     """
 
-    __slots__ = ("_label", "_labels", "_scores", "_lang", "_model", "_model_version", "_empty", "_chunk", "_n_chunks", "_table", "_row")
+    __slots__ = ("_label", "_labels", "_scores", "_lang", "_model", "_model_version", "_empty", "_chunk", "_n_chunks", "_table", "_row", "_evidence", "_context")
     __match_args__ = ("label", "labels", "scores", "lang", "model", "model_version", "empty", "chunk", "n_chunks")
     __hash__ = None  # type: ignore[assignment]  # scores is a dict
     _scores: dict[str, float] | None
     _lang: str | _PendingLanguages
     _table: np.ndarray | None  # with _row: where classify() left the scores, until first asked for
     _row: int
+    _evidence: dict[str, tuple[Span, ...]] | None  # None until first asked for, then found from _context
+    _context: BatchEvidence | None
 
     def __init__(
         self,
@@ -69,6 +79,7 @@ class Prediction:
         empty: bool = False,
         chunk: int | None = None,
         n_chunks: int = 1,
+        evidence: dict[str, tuple[Span, ...]] | None = None,
     ) -> None:
         self._label = label
         self._labels = labels
@@ -80,6 +91,7 @@ class Prediction:
         self._chunk = chunk
         self._n_chunks = n_chunks
         self._table, self._row = None, 0
+        self._evidence, self._context = dict(evidence or {}), None
 
     label = property(attrgetter("_label"))
     labels = property(attrgetter("_labels"))
@@ -104,6 +116,14 @@ class Prediction:
     empty = property(attrgetter("_empty"))
     chunk = property(attrgetter("_chunk"))
     n_chunks = property(attrgetter("_n_chunks"))
+
+    @property
+    def evidence(self) -> dict[str, tuple[Span, ...]]:
+        found = self._evidence
+        if found is None:  # made by classify(): found from its batch on first use
+            assert self._context is not None
+            found = self._evidence = self._context.for_row(self._row, self._labels)
+        return found
 
     @classmethod
     def _batch(
@@ -130,7 +150,7 @@ class Prediction:
         return "Prediction(" + ", ".join(f"{name}={value!r}" for name, value in zip(self.__match_args__, self._fields())) + ")"
 
     def __reduce__(self) -> tuple:
-        return Prediction, self._fields()
+        return Prediction, (*self._fields(), self.evidence)
 
     def to_dict(self) -> dict[str, Any]:
         data = dict(zip(self.__match_args__, self._fields()))
@@ -306,17 +326,18 @@ class Classifier:
 
     def _scores(
         self, texts: list[str], batch_size: int, show_progress: bool, raw: bool = False
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[int, Document]]:
         """Probabilities (n, len(LABELS)) of each text (per label the highest of its
-        passages), the probabilities of every passage, each text's first passage and number
-        of passages (0 for an empty text). A text's passages are contiguous. With ``raw``,
-        uncalibrated logits instead of probabilities (empty texts get zeros either way)."""
-        from .data.passages import split_passages
-
+        pieces), the probabilities of every piece, each text's first piece and number of
+        pieces (0 for an empty text), and the `Document` of each text longer than the
+        model's window (by index), whose pieces are its sentences (`extremism_nlp.documents`).
+        A text's pieces are contiguous. With ``raw``, uncalibrated logits instead of
+        probabilities (empty texts get zeros either way)."""
         batch_size = check_batch_size(batch_size)
         window = self.model.window_chars
         pieces: list[str] = []
         counts = np.zeros(len(texts), dtype=np.int64)
+        documents: dict[int, Document] = {}
         visible = np.concatenate([has_visible_character(texts[start : start + batch_size]) for start in range(0, len(texts), batch_size)] or [np.zeros(0, dtype=bool)])
         one_piece_each = bool(visible.all()) and max(map(len, texts), default=0) <= window  # tweets
         if one_piece_each:
@@ -325,9 +346,9 @@ class Classifier:
             if not visible[index] and _is_blank(text):
                 continue
             if len(text) > window:
-                parts = split_passages(text, max_chars=window, max_passages=None, overlap=True)
-                pieces.extend(parts)
-                counts[index] = len(parts)
+                documents[index] = document = Document(text, window)
+                pieces.extend(document.units())  # each sentence alone, then neighbouring pairs
+                counts[index] = len(document.spans)
             else:
                 pieces.append(text)
                 counts[index] = 1
@@ -340,12 +361,14 @@ class Classifier:
         for start in starts:
             batch = pieces[start : start + batch_size]
             piece_scores[start : start + batch_size] = self.model.decision_function(batch) if raw else self.model.predict_proba(batch)
+        if documents:
+            piece_scores = _sentences_of_documents(piece_scores, counts, documents)
         first = np.concatenate(([0], np.cumsum(counts)[:-1])) if len(texts) else counts
         scores = np.zeros((len(texts), len(LABELS)))
         filled = counts > 0
         if filled.any():
             scores[filled] = np.maximum.reduceat(piece_scores, first[filled], axis=0)
-        return scores, piece_scores, first, counts
+        return scores, piece_scores, first, counts, documents
 
     def languages(self, texts: Iterable[str]) -> list[str]:
         """Detected language of each text (``"und"`` for empty or too little text)."""
@@ -373,7 +396,7 @@ class Classifier:
     def predict(self, texts: Iterable[str], batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
         """Decided labels as a multi-hot int array (n_texts, len(LABELS)), as `classify` decides them."""
         items = check_texts([texts] if isinstance(texts, str) else texts)
-        scores, _, _, counts = self._scores(items, batch_size, False)
+        scores, _, _, counts, _ = self._scores(items, batch_size, False)
         empty = counts == 0
         _, thresholds = self._languages_deciding(items, scores, empty, batch_size)
         return ((scores >= thresholds) & ~empty[:, None]).astype(np.int8)
@@ -389,9 +412,9 @@ class Classifier:
         if isinstance(texts, str):
             return self.classify([texts], batch_size, show_progress)[0]
         items = check_texts(texts)
-        scores, piece_scores, first, counts = self._scores(items, batch_size, show_progress)
+        scores, piece_scores, first, counts, documents = self._scores(items, batch_size, show_progress)
         empty = counts == 0
-        langs, thresholds = self._languages_deciding(items, scores, empty, batch_size)
+        langs, thresholds = self._languages_deciding(items, scores, empty, batch_size, always=documents)
         decisions = (scores >= thresholds) & ~empty[:, None]
         # Each row of decisions is one of 16 label sets: look their tuples and headlines up.
         codes = (decisions.astype(np.int64) @ (1 << np.arange(len(LABELS)))).tolist()
@@ -402,12 +425,25 @@ class Classifier:
             column = LABELS.index(decided[0]) if decided else int(np.argmax(scores[index]))
             chunks[index] = int(np.argmax(piece_scores[first[index] : first[index] + counts[index], column]))
         name, version = self.model.info.name, self.model.info.version
-        return Prediction._batch(scores, codes, langs, name, version, empty.tolist(), chunks, counts.tolist())
+        predictions = Prediction._batch(scores, codes, langs, name, version, empty.tolist(), chunks, counts.tolist())
+        context = BatchEvidence(items, documents, piece_scores, first, thresholds)
+        for p in predictions:  # evidence is found on first use
+            p._evidence, p._context = None, context
+        return predictions
+
+    def explain(self, text: str) -> Explanation:
+        """Per-word contributions to each label's score of ``text`` (see
+        `extremism_nlp.explain`: exact for `fast`, occlusion for the other backends)."""
+        from .explain import explain
+
+        if not isinstance(text, str):
+            raise TypeError(f"explain takes one str, got {type(text).__name__}; explain texts one at a time")
+        return explain(self.model, check_texts([text])[0])
 
     __call__ = classify
 
     def _languages_deciding(
-        self, items: list[str], scores: np.ndarray, empty: np.ndarray, batch_size: int
+        self, items: list[str], scores: np.ndarray, empty: np.ndarray, batch_size: int, always: Iterable[int] = ()
     ) -> tuple[list[str | _PendingLanguages], np.ndarray]:
         """The language of each text where it can change the decided labels, else a
         `_PendingLanguages` that identifies it when read; and the thresholds (n, len(LABELS))
@@ -416,9 +452,12 @@ class Classifier:
         The language moves a decision only through per-language thresholds: where each
         score lies below the lowest threshold any language gives its label, or at or above
         the highest, every language decides alike, and the global thresholds stand in.
-        Language identification costs more than scoring a tweet, so most texts skip it."""
+        Language identification costs more than scoring a tweet, so most texts skip it.
+        Texts at the indices ``always`` (documents, whose evidence sentences are chosen by
+        their own language's thresholds) are identified whatever their scores."""
         row_of, rows = self.model.threshold_table()
         undecided = ((scores >= rows.min(axis=0)) & (scores < rows.max(axis=0))).any(axis=1) & ~empty
+        undecided[list(always)] = True
         needed = np.flatnonzero(undecided).tolist()
         detected = _languages(items if len(needed) == len(items) else [items[i] for i in needed], batch_size)
         row = np.zeros(len(items), dtype=np.int64)
@@ -432,6 +471,21 @@ class Classifier:
         for index, lang in zip(needed, detected):
             langs[index] = lang
         return langs, rows[row]
+
+
+def _sentences_of_documents(unit_scores: np.ndarray, counts: np.ndarray, documents: dict[int, Document]) -> np.ndarray:
+    """Piece scores with each document's units (sentences alone, then pairs) folded into one
+    row per sentence (`extremism_nlp.documents.Document.sentence_scores`)."""
+    units = counts.copy()
+    for index, document in documents.items():
+        units[index] = document.n_units
+    unit_first = np.cumsum(units) - units
+    keep = np.ones(len(unit_scores), dtype=bool)
+    for index, document in documents.items():
+        start, n = int(unit_first[index]), len(document.spans)
+        unit_scores[start : start + n] = document.sentence_scores(unit_scores[start : start + document.n_units])
+        keep[start + n : start + document.n_units] = False
+    return unit_scores[keep]
 
 
 @overload

@@ -42,13 +42,24 @@ def _cmd_classify(args: argparse.Namespace) -> int:
     if args.texts:
         from .classifier import Classifier
 
-        predictions = Classifier.from_pretrained(args.model).classify(args.texts, batch_size=args.batch_size)
+        classifier = Classifier.from_pretrained(args.model)
+        predictions = classifier.classify(args.texts, batch_size=args.batch_size)
+        explanations = [classifier.explain(text) for text in args.texts] if args.explain else [None] * len(args.texts)
         if args.json:
-            for p in predictions:
-                print(json.dumps(p.to_dict(), ensure_ascii=False))
+            for p, explanation in zip(predictions, explanations):
+                row = p.to_dict()
+                if explanation is not None:
+                    row["evidence"] = {label: [span._asdict() for span in spans] for label, spans in p.evidence.items()}
+                    row["explanation"] = explanation.to_dict()
+                print(json.dumps(row, ensure_ascii=False))
         else:
             _print_table(args.texts, predictions)
+            for text, p, explanation in zip(args.texts, predictions, explanations):
+                if explanation is not None:
+                    print(_explanation_lines(text, p, explanation))
         return 0
+    if args.explain:
+        raise ValueError("--explain explains texts given as arguments; for a file use `extremism-nlp explain --input FILE`")
     from .jobs import ClassifyJob
 
     job = ClassifyJob(
@@ -56,6 +67,55 @@ def _cmd_classify(args: argparse.Namespace) -> int:
         batch_size=args.batch_size, include_text=args.include_text, resume=args.resume, progress=not args.no_progress,
     )  # fmt: skip
     return job.run()
+
+
+def _explanation_lines(text: str, prediction, explanation) -> str:  # noqa: ANN001 - Prediction, Explanation
+    from .classifier import replace_lone_surrogates
+    from .labels import LABELS
+
+    shown = " ".join(replace_lone_surrogates(text).split())
+    lines = [f"{shown[:57] + '...' if len(shown) > 60 else shown}  ({explanation.method}, logit units)"]
+    for label in prediction.labels or LABELS:
+        top = ", ".join(f"{replace_lone_surrogates(w.text)} {w.contributions[label]:+.2f}" for w in explanation.top(label, 5))
+        lines.append(f"  {label}: {top or '(no word raises it)'}")
+    for label, spans in prediction.evidence.items():
+        for span in spans:
+            lines.append(f"  evidence {label} [{span.start}:{span.end}] {span.score:.3f}: {' '.join(replace_lone_surrogates(span.text).split())[:80]}")
+    return "\n".join(lines)
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .classifier import Classifier
+
+    if (args.text is None) == (args.input is None):
+        raise ValueError("give one text as an argument or --input FILE (- for standard input), not both")
+    if args.input is None:
+        text = args.text
+    elif args.input == "-":
+        text = sys.stdin.read()
+    else:
+        path = Path(args.input)
+        if not path.is_file():
+            raise ValueError(f"--input {args.input}: no such file")
+        text = path.read_text(encoding="utf-8", errors="replace")
+    if args.html is not None and not Path(args.html).resolve().parent.is_dir():
+        raise ValueError(f"--html {args.html}: its folder does not exist")
+    classifier = Classifier.from_pretrained(args.model)
+    prediction = classifier.classify(text)
+    explanation = classifier.explain(text) if not args.no_words else None
+    if explanation is not None:
+        print(_explanation_lines(text, prediction, explanation))
+    else:
+        print(f"{prediction.label} ({', '.join(f'{k} {v:.3f}' for k, v in prediction.scores.items())})")
+    if args.html is not None:
+        from .html_report import render_html
+
+        title = f"extremism-nlp: {Path(args.input).name}" if args.input not in (None, "-") else "extremism-nlp"
+        Path(args.html).write_text(render_html(text, prediction, explanation, title=title), encoding="utf-8")
+        print(f"wrote {args.html}")
+    return 0
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -237,7 +297,16 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement p
     classify.add_argument("--batch-size", type=_positive_int, default=1000, help="texts per batch (default: %(default)s)")
     classify.add_argument("--json", action="store_true", help="JSONL instead of a table for texts given as arguments")
     classify.add_argument("--no-progress", action="store_true", help="no progress bar")
+    classify.add_argument("--explain", action="store_true", help="also the words that raised each label and the evidence spans")
     classify.set_defaults(handler=_cmd_classify)
+
+    explain = commands.add_parser("explain", help="one document: decided labels, evidence spans, the words behind them; --html for a page")
+    explain.add_argument("text", nargs="?", help="the text (or --input FILE)")
+    explain.add_argument("--input", help="a file read whole as one document (UTF-8); - reads standard input")
+    explain.add_argument("--model", default="default", help="built-in name or model folder (default: %(default)s)")
+    explain.add_argument("--html", help="write a self-contained HTML page with the evidence highlighted here")
+    explain.add_argument("--no-words", action="store_true", help="skip the per-word contributions (occlusion is slow on long documents)")
+    explain.set_defaults(handler=_cmd_explain)
 
     train = commands.add_parser(
         "train", help="train a model on the project corpus",

@@ -77,18 +77,23 @@ def test_empty_batch(tiny):
     assert tiny.predict_proba([]).shape == (0, 4)
 
 
-def test_very_long_text_is_read_in_passages(tiny):
-    from extremism_nlp.data.passages import split_passages
+def test_very_long_text_is_read_sentence_by_sentence(tiny):
+    from extremism_nlp.documents import Document
 
     filler = "The weather is nice today and the match ended two to one. " * 400
     text = filler + "\n" + "We will kill them all tonight. " * 12 + "\n" + filler
     p = tiny.classify(text)
-    passages = split_passages(text, tiny.model.window_chars, None, overlap=True)
-    assert p.n_chunks == len(passages) > 2
-    expected = tiny.predict_proba(passages).max(axis=0)
+    document = Document(text, tiny.model.window_chars)
+    assert p.n_chunks == len(document.spans) > 2
+    expected = document.sentence_scores(tiny.predict_proba(document.units())).max(axis=0)
     assert np.allclose([p.scores[label] for label in LABELS], expected, atol=1e-6)
     assert p.label == "violence"
-    assert "kill" in passages[p.chunk]
+    start, end = document.spans[p.chunk]
+    assert "kill" in text[start:end]
+    (span, *_) = p.evidence["violence"]
+    # sentences under 40 characters are read in twos
+    assert text[span.start : span.end] == span.text == "We will kill them all tonight. We will kill them all tonight."
+    assert span.score >= tiny.thresholds["violence"]
 
 
 def test_short_text_is_one_chunk(tiny):

@@ -36,13 +36,19 @@ def _first_differences(texts: list[str], mismatch: np.ndarray) -> str:
 
 @pytest.mark.parametrize("batch_size", [1000, 40, 7])
 def test_outputs_match_the_recorded_release(texts, recorded, batch_size):
+    """Texts that fit the model's window are read whole, exactly as the release read them;
+    longer ones are read sentence by sentence since issue 16 (extremism_nlp.documents), so
+    their scores, labels and chunks are not the release's (test_documents.py covers them)."""
     now = outputs(texts, batch_size=batch_size)
     mismatch = now["normalized_hash"] != recorded["normalized_hash"]
     assert not mismatch.any(), "normalize: " + _first_differences(texts, mismatch)
+    whole = np.array([len(text) <= Classifier.from_pretrained("fast").model.window_chars for text in texts])
     error = np.abs(now["scores"].astype(np.float64) - recorded["scores"]).max(axis=1)
-    assert error.max() <= 1e-6, "scores: " + _first_differences(texts, error > 1e-6)
+    assert error[whole].max() <= 1e-6, "scores: " + _first_differences(texts, (error > 1e-6) & whole)
     for field in ("decided", "lang", "empty", "chunk", "n_chunks"):
         mismatch = now[field] != recorded[field]
+        if field not in ("lang", "empty"):
+            mismatch &= whole
         assert not mismatch.any(), f"{field}: " + _first_differences(texts, mismatch)
 
 

@@ -22,9 +22,13 @@ def _check(name: str) -> None:
     recorded = RECORDED["models"][name]
     classifier = Classifier.from_pretrained(name)
     assert (classifier.name, classifier.version) == (recorded["name"], recorded["version"])
+    # Texts longer than the model's window are read sentence by sentence since issue 16
+    # (extremism_nlp.documents; tests/test_documents.py): only those read whole are compared.
+    whole = np.array([len(text) <= classifier.model.window_chars for text in TEXTS])
+    assert whole.sum() >= len(TEXTS) - 2
     scores = classifier.predict_proba(TEXTS)
-    np.testing.assert_allclose(scores, np.array(recorded["scores"]), rtol=0, atol=1e-6)
-    assert classifier.predict(TEXTS).tolist() == recorded["labels"]
+    np.testing.assert_allclose(scores[whole], np.array(recorded["scores"])[whole], rtol=0, atol=1e-6)
+    assert classifier.predict(TEXTS)[whole].tolist() == np.array(recorded["labels"])[whole].tolist()
 
 
 def test_the_record_covers_the_texts_it_was_made_from():

@@ -519,6 +519,25 @@ def load_masakhanews_en_fr(folder: Path, report: SourceReport) -> Iterator[RawRo
                 yield from _news_passages(article, rec["headline"], rec["text"], lang, f"news:{rec['category']}")
 
 
+def news_articles(data_dir: str | Path | None = None) -> Iterator[tuple[str, str, str]]:
+    """Whole news articles of saudinewsnet_ar_news and masakhanews_en_fr as ``(article id,
+    language, headline and body)``, read from the same files and rows as their loaders (which
+    keep only the lead passages): the long professional reporting that document scoring
+    must leave clean (``benchmarks/bench_documents.py``)."""
+    from ..paths import resolve_data_dir
+
+    root = resolve_data_dir(data_dir)
+    report = SourceReport("news_articles")
+    path = root / "saudinewsnet_ar_news" / "saudinewsnet_sample_4000.csv"
+    for where, rec in read_table(path, report, required=("url", "content")):
+        yield f"saudinewsnet:row{where.rsplit(':', 1)[1]}", "ar", f"{rec.get('title', '').strip()}\n{rec['content']}".strip()
+    for lang, prefix in (("en", "eng"), ("fr", "fra")):
+        for part in ("dev", "test"):
+            path = root / "masakhanews_en_fr" / f"{prefix}_{part}.tsv"
+            for where, rec in read_table(path, report, delimiter="\t", required=("headline", "text")):
+                yield f"masakhanews:{prefix}_{part}:{where.rsplit(':', 1)[1]}", lang, f"{rec['headline'].strip()}\n{rec['text']}".strip()
+
+
 # --- unlabelled ---------------------------------------------------------------------------
 
 

@@ -247,6 +247,14 @@ class BatchTokenizer:
         return {"input_ids": input_ids, "attention_mask": attention_mask}
 
 
+def window_chars_for(info: ModelInfo) -> int:
+    """Characters of text a transformer model reads at once. SentencePiece rarely makes
+    more tokens than characters, so a text of this many characters fits the token window
+    with the prefix and the two special tokens; longer texts are split by the Classifier."""
+    prefix, max_length = info.backend.get("prefix", ""), int(info.backend.get("max_length", 512))
+    return max(16, max_length - len(prefix) - 2)
+
+
 class TransformerModel(Model):
     """A fine-tuned encoder behind the common `Model` interface."""
 
@@ -283,9 +291,7 @@ class TransformerModel(Model):
         self.base = base or info.backend.get("base")
         self._onnx = None
         self._pool, self._pool_pid = None, 0
-        # SentencePiece rarely makes more tokens than characters, so passages of this many
-        # characters fit the token window; longer texts are split by the Classifier.
-        self.window_chars = max(16, self.max_length - len(self.prefix) - 2)
+        self.window_chars = window_chars_for(info)
 
     # -- loading and saving -----------------------------------------------------------------
 
