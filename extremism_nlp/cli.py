@@ -33,7 +33,6 @@ def _print_table(texts: list[str], predictions: list) -> None:
 
 
 def _cmd_classify(args: argparse.Namespace) -> int:
-    import json
 
     if args.texts and args.input:
         raise ValueError("give texts as arguments or --input FILE, not both")
@@ -41,6 +40,7 @@ def _cmd_classify(args: argparse.Namespace) -> int:
         raise ValueError("nothing to classify: give texts as arguments or --input FILE (- for standard input)")
     if args.texts:
         from .classifier import Classifier
+        from .io import jsonl_line
 
         classifier = Classifier.from_pretrained(args.model)
         predictions = classifier.classify(args.texts, batch_size=args.batch_size)
@@ -51,7 +51,7 @@ def _cmd_classify(args: argparse.Namespace) -> int:
                 if explanation is not None:
                     row["evidence"] = {label: [span._asdict() for span in spans] for label, spans in p.evidence.items()}
                     row["explanation"] = explanation.to_dict()
-                print(json.dumps(row, ensure_ascii=False))
+                print(jsonl_line(row))
         else:
             _print_table(args.texts, predictions)
             for text, p, explanation in zip(args.texts, predictions, explanations):

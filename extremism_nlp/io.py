@@ -62,6 +62,16 @@ class ReadProblems:
         self.add(int(line), reason)
 
 
+_LINE_BREAKS_BEYOND_LF = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def jsonl_line(row: dict) -> str:
+    """One JSON object on one line, non-ASCII text kept readable. U+0085, U+2028 and U+2029
+    are escaped: they are legal inside JSON strings, but readers that split lines the way
+    Python's ``str.splitlines`` or JavaScript do would cut the row there."""
+    return json.dumps(row, ensure_ascii=False).translate(_LINE_BREAKS_BEYOND_LF)
+
+
 def guess_format(path: Path | str) -> str:
     if str(path) == STDIN:
         return "lines"

@@ -27,7 +27,7 @@ from itertools import islice
 from pathlib import Path
 from typing import IO
 
-from .io import STDIN, ReadProblems, Record, check_input_path, count_lines, guess_format, read_records
+from .io import STDIN, ReadProblems, Record, check_input_path, count_lines, guess_format, jsonl_line, read_records
 
 logger = logging.getLogger(__name__)
 
@@ -182,7 +182,7 @@ class ClassifyJob:
         row = {"line": record.line, **({"id": record.id} if record.id is not None else {})}
         if self.include_text:
             row["text"] = record.text
-        return json.dumps(row | prediction.to_dict(), ensure_ascii=False) + "\n"
+        return jsonl_line(row | prediction.to_dict()) + "\n"
 
     def _progress_bar(self, shown: str, done: int):
         from tqdm.auto import tqdm

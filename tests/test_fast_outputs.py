@@ -54,17 +54,19 @@ def test_outputs_match_the_recorded_release(texts, recorded, batch_size):
 
 def test_classify_and_predict_give_the_recorded_scores_and_labels(texts, recorded):
     """`predict`'s labels, `Prediction.scores` and ``label`` as recorded, with no language
-    read first (both identify languages only where they can change the labels)."""
+    read first (both identify languages only where they can change the labels). Texts
+    longer than the window are read sentence by sentence since issue 16: not compared."""
     classifier = Classifier.from_pretrained("fast")
+    whole = np.array([len(text) <= classifier.model.window_chars for text in texts])
     decided = classifier.predict(texts) @ (1 << np.arange(len(LABELS)))
-    mismatch = decided != recorded["decided"]
+    mismatch = (decided != recorded["decided"]) & whole
     assert not mismatch.any(), "predict: " + _first_differences(texts, mismatch)
     predictions = classifier.classify(texts)
     scores = np.array([[p.scores[label] for label in LABELS] for p in predictions])
     error = np.abs(scores - recorded["scores"]).max(axis=1)
-    assert error.max() <= 1e-6, "scores: " + _first_differences(texts, error > 1e-6)
+    assert error[whole].max() <= 1e-6, "scores: " + _first_differences(texts, (error > 1e-6) & whole)
     expected = [headline([label for k, label in enumerate(LABELS) if code >> k & 1]) for code in recorded["decided"].tolist()]
-    mismatch = np.array([p.label for p in predictions]) != np.array(expected)
+    mismatch = (np.array([p.label for p in predictions]) != np.array(expected)) & whole
     assert not mismatch.any(), "label: " + _first_differences(texts, mismatch)
 
 

@@ -194,3 +194,14 @@ def test_progress_shows_a_total_for_files(run, tmp_path):
     source.write_text("".join(f"message {i}\n" for i in range(1, 51)))
     code, _, err = run("--input", str(source), "--output", str(tmp_path / "o.jsonl"), "--batch-size", "10", progress=True)
     assert code == 0 and "50/50" in err
+
+
+def test_jsonl_rows_stay_on_one_line_for_every_line_splitter():
+    """U+0085, U+2028 and U+2029 are escaped: str.splitlines would cut a row there."""
+    import json
+
+    from extremism_nlp.io import jsonl_line
+
+    row = {"id": "a\x85b", "text": "x\u2028y\u2029z", "lang": "ar", "note": "é"}
+    line = jsonl_line(row)
+    assert line.splitlines() == [line] and json.loads(line) == row and "é" in line
