@@ -120,15 +120,17 @@ for runtime in runtimes:
 scores = {runtime: classifiers[runtime].predict_proba(texts) for runtime in runtimes}
 gap = max(float(abs(scores[runtimes[0]] - scores[r]).max()) for r in runtimes)
 rates = {runtime: {str(b): [] for b in job["batch_sizes"]} for runtime in runtimes}
+cpu_rates = {runtime: {str(b): [] for b in job["batch_sizes"]} for runtime in runtimes}
 for _ in range(job["runs"]):
     for batch in job["batch_sizes"]:
         for runtime in runtimes:
             part = texts if batch > 1 else texts[: job["n_single"]]
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), time.process_time()
             for start in range(0, len(part), batch):
                 classifiers[runtime].classify(part[start:start + batch], batch_size=batch)
             rates[runtime][str(batch)].append(len(part) / (time.perf_counter() - t))
-print(json.dumps({"load_s": load_s, "rates": rates, "max_abs_probability_difference": gap}))
+            cpu_rates[runtime][str(batch)].append(len(part) / (time.process_time() - cpu))
+print(json.dumps({"load_s": load_s, "rates": rates, "cpu_rates": cpu_rates, "max_abs_probability_difference": gap}))
 """
 
 
@@ -152,6 +154,9 @@ def compare_runtimes(model: str, runtimes: list[str], n_texts: int, batch_sizes:
         "load_s": {r: round(v, 2) for r, v in measured["load_s"].items()},
         "throughput_per_s": {r: {b: round(statistics.median(v)) for b, v in per.items()} for r, per in rates.items()},
         "runs_per_s": {r: {b: [round(x) for x in v] for b, v in per.items()} for r, per in rates.items()},
+        # Texts per second of CPU time the process used (all its threads): what the load of other
+        # processes changes least. Spinning thread-pool workers count too, as they hold a core.
+        "texts_per_cpu_s": {r: {b: round(statistics.median(v)) for b, v in per.items()} for r, per in measured["cpu_rates"].items()},
         "ratio_to_" + first: {
             r: {b: round(statistics.median(x / y for x, y in zip(rates[r][b], rates[first][b])), 2) for b in rates[r]} for r in runtimes[1:]
         },
@@ -170,6 +175,8 @@ def print_runtimes(summary: dict) -> None:
         cells = "   ".join(f"{r} {summary['throughput_per_s'][r][batch]:,} texts/s" for r in summary["runtimes"])
         ratio = "   ".join(f"{r}/{first} {ratios[r][batch]:.2f}x" for r in ratios)
         print(f"  batch {batch:>4}: {cells}   ({ratio}, median of the per-run ratios)")
+        cpu = "   ".join(f"{r} {summary['texts_per_cpu_s'][r][batch]:,}" for r in summary["runtimes"])
+        print(f"  batch {batch:>4}, texts per CPU-second (all threads): {cpu}")
     print("  load s: " + ", ".join(f"{r} {s:.2f}" for r, s in summary["load_s"].items()))
     print(f"  largest probability difference between the runtimes on these texts: {summary['max_abs_probability_difference']:.1e}")
     best = max(max(per.values()) for per in summary["throughput_per_s"].values())

@@ -179,6 +179,12 @@ def _runtimes_section() -> list[str]:
         for batch in r["throughput_per_s"][first]:
             cells = " | ".join(f"{r['throughput_per_s'][rt][batch]:,}" for rt in r["runtimes"])
             lines.append(f"| {batch} | {cells} | " + " | ".join(f"{ratios[rt][batch]:.2f}x" for rt in ratios) + " |")
+        if "texts_per_cpu_s" in r:
+            for batch in r["texts_per_cpu_s"][first]:
+                cpu = r["texts_per_cpu_s"]
+                cells = " | ".join(f"{cpu[rt][batch]:,}" for rt in r["runtimes"])
+                cpu_ratios = " | ".join(f"{cpu[rt][batch] / cpu[first][batch]:.2f}x" for rt in ratios)
+                lines.append(f"| {batch}, per CPU-second | {cells} | {cpu_ratios} |")
         load = ", ".join(f"{rt} {s:.2f} s" for rt, s in r["load_s"].items())
         lines += ["", f"Load: {load}. Largest probability difference on these texts: {r['max_abs_probability_difference']:.1e}.", ""]
     for path in sorted(RESULTS_DIR.glob("runtimes_*.json")):
