@@ -104,7 +104,7 @@ def _count(value: float | None) -> str:
 
 
 def _speed_section() -> list[str]:
-    files = sorted(RESULTS_DIR.glob("speed_*.json"))
+    files = sorted(p for p in RESULTS_DIR.glob("speed_*.json") if not p.name.endswith("_runtimes.json"))
     if not files:
         return []
     lines = ["## Speed and memory", "", "Medians of fresh processes on the machine named; tweet-length texts.", ""]
@@ -156,6 +156,58 @@ def _peer_speed_section() -> list[str]:
             f"classifying 100,000 texts in one call: {r['peak_rss_mb_100k_texts']:.0f} MB.",
             "",
         ]
+    return lines
+
+
+def _runtimes_section() -> list[str]:
+    """Runtimes of one model timed in turn in one process (bench_speed.py --compare-runtimes),
+    and their scores compared on the functional suite and neutral sets (compare_runtimes.py)."""
+    lines = []
+    for path in sorted(RESULTS_DIR.glob("speed_*_runtimes.json")):
+        r = json.loads(path.read_text())
+        first, ratios = r["runtimes"][0], r["ratio_to_" + r["runtimes"][0]]
+        lines += [
+            f"## {r['model']}: runtimes timed in turn (`bench_speed.py --compare-runtimes`)",
+            "",
+            f"{r['texts']} tweet-length texts (batch 1: the first 100); every runtime loaded in one process and timed in "
+            f"turn on the same texts, medians of {r['runs']} runs; the ratio is the median of the per-run ratios to "
+            f"{first}. Load average after the runs: {r['load_average']}; {r['machine']}.",
+            "",
+            "| batch | " + " | ".join(f"{rt} texts/s" for rt in r["runtimes"]) + " | " + " | ".join(f"{rt} / {first}" for rt in ratios) + " |",
+            "|---|" + "---|" * (len(r["runtimes"]) + len(ratios)),
+        ]
+        for batch in r["throughput_per_s"][first]:
+            cells = " | ".join(f"{r['throughput_per_s'][rt][batch]:,}" for rt in r["runtimes"])
+            lines.append(f"| {batch} | {cells} | " + " | ".join(f"{ratios[rt][batch]:.2f}x" for rt in ratios) + " |")
+        if "texts_per_cpu_s" in r:
+            for batch in r["texts_per_cpu_s"][first]:
+                cpu = r["texts_per_cpu_s"]
+                cells = " | ".join(f"{cpu[rt][batch]:,}" for rt in r["runtimes"])
+                cpu_ratios = " | ".join(f"{cpu[rt][batch] / cpu[first][batch]:.2f}x" for rt in ratios)
+                lines.append(f"| {batch}, per CPU-second | {cells} | {cpu_ratios} |")
+        load = ", ".join(f"{rt} {s:.2f} s" for rt, s in r["load_s"].items())
+        lines += ["", f"Load: {load}. Largest probability difference on these texts: {r['max_abs_probability_difference']:.1e}.", ""]
+    for path in sorted(RESULTS_DIR.glob("runtimes_*.json")):
+        r = json.loads(path.read_text())
+        lines += [
+            f"## {r['model']}: {r['candidate']} against {r['reference']}, scores (`compare_runtimes.py`)",
+            "",
+            f"{r['texts']:,} texts: the functional suite (ar, en, fr) and the neutral sets (14 languages), scored by both runtimes.",
+            "",
+            "| largest probability difference | mean | same decided labels | same headline label | within tolerance |",
+            "|---|---|---|---|---|",
+            f"| {r['max_abs_probability_difference']:.1e} | {r['mean_abs_probability_difference']:.1e} | "
+            f"{r['same_decided_labels']:,} / {r['texts']:,} | {r['same_headline_label']:,} / {r['texts']:,} | "
+            f"{'yes' if r['within_tolerance'] else 'no'} ({r['tolerance']:g}, every label the same) |",
+            "",
+            "| runtime | functional ar harmful / non-harmful | en | fr | neutral flagged |",
+            "|---|---|---|---|---|",
+        ]
+        for runtime, summary in r["summaries"].items():
+            f = summary["functional"]
+            cells = " | ".join(f"{f[lang]['harmful']} / {f[lang]['non_harmful']}" if lang in f else "n/a" for lang in ("ar", "en", "fr"))
+            lines.append(f"| {runtime} | {cells} | {summary['neutral_flagged']} |")
+        lines.append("")
     return lines
 
 
@@ -412,6 +464,7 @@ def write_results_md() -> Path:
     lines += _protocols_section()
     lines += _speed_section() + [""]
     lines += _peer_speed_section()
+    lines += _runtimes_section()
     lines += _onnx_section()
     lines += _corpus_section() + [""]
     lines += _serve_section() + [""]

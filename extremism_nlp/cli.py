@@ -341,7 +341,7 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement p
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="worker processes, each with its own copy of the model")
     serve.add_argument("--api-key", help="require this key (else $EXTREMISM_NLP_API_KEY if set; the variable keeps it out of `ps`)")
-    serve.add_argument("--runtime", choices=["torch", "onnx"], help="transformer runtime (default: the model's)")
+    serve.add_argument("--runtime", choices=["torch", "onnx", "onnx-fp32"], help="transformer runtime (default: the model's)")
     serve.add_argument("--max-body-bytes", type=int, default=1_000_000, help="larger bodies get 413 (default: %(default)s)")
     serve.add_argument("--max-inputs", type=int, default=128, help="texts per request; more get 413 (default: %(default)s)")
     serve.add_argument("--max-chars", type=int, default=20_000, help="characters per text; longer get 413 (default: %(default)s)")

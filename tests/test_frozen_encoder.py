@@ -85,3 +85,31 @@ def test_a_head_over_two_pooled_layers_scores_alike_from_cache_and_network(tiny_
     head = model.adapter
     from_cache = cache.embed(texts, 128) @ head["head.weight"].numpy().T + head["head.bias"].numpy()
     assert np.allclose(model.decision_function(texts), from_cache, atol=2e-2)  # the cache stores float16
+
+
+TEXTS = [
+    "we will kill them", "the weather is nice today", "les dirigeants ont condamné l'attentat", "x",
+    "عقدت القمة الدولية لمكافحة الإرهاب", "those people are vermin and rats " * 8,  # cut at the 32-token window
+]  # fmt: skip
+
+
+def test_frozen_model_runs_on_onnx_float32_by_default_with_the_scores_of_torch(frozen):
+    pytest.importorskip("onnxruntime")
+    model = load_model(frozen)
+    assert model.runtime == "onnx-fp32"
+    batched = model.decision_function(TEXTS)
+    assert np.abs(batched - load_model(frozen, runtime="torch").decision_function(TEXTS)).max() <= 1e-4
+    alone = np.array([model.decision_function([text])[0] for text in TEXTS])
+    assert np.abs(batched - alone).max() <= 1e-4
+    model.batch_size = 2  # several batches, run side by side
+    assert np.abs(model.decision_function(TEXTS * 3) - np.tile(batched, (3, 1))).max() <= 1e-4
+
+
+def test_without_onnxruntime_a_frozen_model_runs_on_torch(frozen, monkeypatch, caplog):
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: None if name == "onnxruntime" else find_spec(name, *args))
+    with caplog.at_level("WARNING", logger="extremism_nlp.models.transformer"):
+        model = load_model(frozen)
+    assert model.runtime == "torch" and "onnxruntime is not installed" in caplog.text

