@@ -228,8 +228,8 @@ def onnx_feeding_probe(n: int = 200, repeats: int = 3) -> dict:
 
     from extremism_nlp.models import load_model
 
-    member = next(m for m in load_model("default", runtime="onnx").members if m.model_type == "transformer")
-    torch_member = next(m for m in load_model("default").members if m.model_type == "transformer")
+    member = next(m for m in load_model("stack", runtime="onnx").members if m.model_type == "transformer")
+    torch_member = next(m for m in load_model("stack").members if m.model_type == "transformer")
     options = ort.SessionOptions()
     options.intra_op_num_threads = max(1, min(os.cpu_count() or 1, 8))
     from extremism_nlp.paths import cache_root
