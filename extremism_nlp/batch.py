@@ -86,7 +86,7 @@ class BatchClassifier:
         prefix: put before every added column name (``label``, ``labels``,
             ``score_<label>``, ``lang``, ``error``), for tables that have such columns already.
         batch_size: texts per model call.
-        options: backend options (``runtime="onnx"``).
+        options: backend options (``runtime="torch"``, ``"onnx"`` or ``"onnx-fp32"``).
     """
 
     def __init__(self, model: str = "fast", text_column: str = "text", prefix: str = "", batch_size: int = 1000, **options: Any) -> None:

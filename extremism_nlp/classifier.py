@@ -285,7 +285,7 @@ class Classifier:
     def from_pretrained(cls, name_or_path: str | Path = "default", **options: Any) -> Classifier:
         """Load a built-in model by name (``"default"``, ``"fast"``) or a saved model folder.
 
-        ``options`` go to the backend (transformer: ``runtime="onnx"`` for ONNX Runtime int8).
+        ``options`` go to the backend (transformer and frozen_encoder: ``runtime="torch"``, ``"onnx"`` for ONNX Runtime int8, ``"onnx-fp32"``, the frozen_encoder default).
         Loaded models are cached per folder, options and config modification time, so
         repeated calls and `classify()` do not reload them.
         """
