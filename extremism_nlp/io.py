@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from .data.reading import MissingColumnsError, read_table_stream
+from .data.reading import MissingColumnsError, has_surrogates, read_table_stream
 
 logger = logging.getLogger(__name__)
 
@@ -128,14 +128,6 @@ def _decoded_lines(path: Path | str, problems: ReadProblems) -> Iterator[tuple[i
                 problems.add(number, f"undecodable bytes (not UTF-8) at byte {error.start}")
 
 
-def _has_surrogate(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
 def read_records(path: Path | str, fmt: str, text_column: str, problems: ReadProblems) -> Iterator[Record]:
     """Records of ``path`` (``-``: standard input): every non-empty line (lines), the
     ``text_column`` field of every JSON object (jsonl) or CSV row (csv; ``.tsv`` is
@@ -179,7 +171,7 @@ def _read_jsonl(path: Path | str, text_column: str, problems: ReadProblems) -> I
             for missing in pending:
                 problems.add(missing, f"no string field {text_column!r}")
         text, record_id = obj[text_column], None if obj.get("id") is None else str(obj["id"])
-        if _has_surrogate(text) or (record_id is not None and _has_surrogate(record_id)):
+        if has_surrogates(text) or (record_id is not None and has_surrogates(record_id)):
             # A "\ud800" escape: valid JSON, but not a character any writer or tokenizer takes.
             problems.add(number, "lone surrogate (invalid Unicode) in the text or id")
             continue

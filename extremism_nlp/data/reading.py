@@ -155,7 +155,7 @@ def read_table_stream(
         if len(fields) != len(header):
             report.skip(f"expected {len(header)} fields", where)
             continue
-        if any(_has_surrogates(value) for value in fields):
+        if any(has_surrogates(value) for value in fields):
             report.skip("undecodable bytes (not UTF-8)", where)
             continue
         record = dict(zip(header, fields))
@@ -165,7 +165,9 @@ def read_table_stream(
         yield where, record
 
 
-def _has_surrogates(value: str) -> bool:
+def has_surrogates(value: str) -> bool:
+    """Whether ``value`` holds a lone surrogate (undecodable bytes read with
+    ``errors="surrogateescape"``, or a JSON ``"\\ud800"`` escape): no UTF-8 encoder takes it."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
