@@ -107,7 +107,13 @@ def _model_limits(info: ModelInfo) -> str:
         return (
             f"- `{backend.get('base')}` is used as it was pre-trained (frozen); a logistic regression per label\n"
             f"  (C = {backend.get('head_c')}) over its mean-pooled embeddings was fitted on {rows}, each\n"
-            "  (source, language) group weighted so that no large source dominates. Inputs get the prefix\n"
+            "  (source, language) group weighted so that no large source dominates"
+            + (
+                "; per label, the positives and\n  negatives of each language weigh the same, so the language itself is no evidence."
+                if backend.get("balance_within_language")
+                else "."
+            )
+            + " Inputs get the prefix\n"
             f"  `{backend.get('prefix', '')}`; passages longer than {backend.get('max_length')} tokens are split.\n"
             "- A linear head over a sentence embedding sees meaning, not single words: it carries what it\n"
             "  learnt in one language to others, but can miss a slur the embedding does not set apart,\n"

@@ -113,3 +113,47 @@ def test_without_onnxruntime_a_frozen_model_runs_on_torch(frozen, monkeypatch, c
     with caplog.at_level("WARNING", logger="extremism_nlp.models.transformer"):
         model = load_model(frozen)
     assert model.runtime == "torch" and "onnxruntime is not installed" in caplog.text
+
+
+def test_balanced_within_gives_each_language_equal_positive_and_negative_weight():
+    from extremism_nlp.training.frozen_encoder import balanced_within
+
+    # label 0: "ur" rows mostly positive, "nl" rows mostly negative; label 1 judged only
+    # on some rows and all negative in "nl" (kept as it is).
+    targets = np.array([[1, 0], [1, 1], [1, 0], [0, 0], [1, 0], [0, 0], [0, 0], [0, 0]], dtype=np.int8)
+    mask = np.array([[1, 1], [1, 1], [1, 0], [1, 1], [1, 1], [1, 1], [1, 0], [1, 0]], dtype=np.int8)
+    langs = ["ur"] * 4 + ["nl"] * 4
+    weights = np.array([1.0, 2.0, 1.0, 1.0, 3.0, 1.0, 1.0, 1.0])
+    balanced = balanced_within(weights, targets, mask, langs)
+    assert balanced.shape == (8, 2)
+    for lang in ("ur", "nl"):
+        rows = np.array(langs) == lang
+        positive, negative = balanced[rows & (targets[:, 0] == 1), 0].sum(), balanced[rows & (targets[:, 0] == 0), 0].sum()
+        assert positive == pytest.approx(negative)
+        assert positive + negative == pytest.approx(weights[rows].sum())  # the language keeps its total
+    # within a class the rows keep their relative weights
+    assert balanced[1, 0] == pytest.approx(2 * balanced[0, 0])
+    # label 1 in "nl" has no positives: its weights are untouched
+    assert np.array_equal(balanced[4:, 1], weights[4:])
+    # label 1 in "ur": one positive (row 1) against rows 0 and 3 (row 2 is not judged)
+    assert balanced[1, 1] == pytest.approx(balanced[0, 1] + balanced[3, 1])
+    assert balanced[2, 1] == weights[2]
+
+
+def test_a_head_balanced_within_language_trains_and_records_it(frozen, tiny_bert, tmp_path):  # noqa: F811
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from raw_fixtures import make_raw_data_dir
+
+    config = TrainingConfig(
+        model="frozen_encoder", name="tiny-balanced", base=str(tiny_bert), data_dir=str(make_raw_data_dir(tmp_path / "data")),
+        output_dir=str(tmp_path / "model"), max_length=32, show_progress=False, balance_within_language=True,
+    )  # fmt: skip
+    model = load_model(train(config))
+    assert model.info.backend["balance_within_language"] is True
+    texts = ["we will kill them", "the weather is nice", "les dirigeants ont condamné l'attentat"]
+    balanced = model.decision_function(texts)
+    assert np.isfinite(balanced).all()
+    assert not np.allclose(balanced, load_model(frozen).decision_function(texts))  # the weighting changed the head

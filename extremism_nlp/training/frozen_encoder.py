@@ -40,6 +40,9 @@ class FrozenEncoderConfig(SampledConfig):
     pool_layers: list[int] = setting(
         (-1,), "encoder layers mean-pooled and joined for the head (indices into the hidden states, -1 the last)"
     )
+    balance_within_language: bool = setting(
+        False, "per label, give the positives and negatives of each language the same total weight (`balanced_within`)"
+    )
 
 
 def group_keys(split: Any) -> list[str]:
@@ -56,12 +59,36 @@ def training_sample(split: Any, settings: FrozenEncoderConfig) -> tuple[Any, np.
     return language_sample(split, settings.max_train_rows, settings.language_balance, settings.seed, by=("source", "lang"))
 
 
+def balanced_within(weights: np.ndarray, targets: np.ndarray, mask: np.ndarray, groups: list[str]) -> np.ndarray:
+    """Row weights per label (n, len(LABELS)): within each group (a language) the judged
+    positives and negatives of a label are scaled to the same total weight, the group's
+    total kept. A group with only positives or only negatives keeps its weights.
+
+    Why: where one language's rows are mostly offensive (Roman Urdu) and another's mostly
+    plain, a head learns the language itself as evidence, and plain sentences in the first
+    score as offensive while hate in a language it never saw scores near zero. With the
+    label's rate equal in every language, the language says nothing about the label."""
+    keys = np.asarray(groups)
+    out = np.repeat(np.asarray(weights, dtype=np.float64)[:, None], targets.shape[1], axis=1)
+    for group in np.unique(keys):
+        in_group = keys == group
+        for k in range(targets.shape[1]):
+            judged = in_group & mask[:, k].astype(bool)
+            positive, negative = judged & (targets[:, k] == 1), judged & (targets[:, k] == 0)
+            w_pos, w_neg = out[positive, k].sum(), out[negative, k].sum()
+            if w_pos > 0 and w_neg > 0:
+                out[positive, k] *= (w_pos + w_neg) / (2 * w_pos)
+                out[negative, k] *= (w_pos + w_neg) / (2 * w_neg)
+    return out
+
+
 def fit_head(
     embeddings: np.ndarray, targets: np.ndarray, mask: np.ndarray, weights: np.ndarray, c: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Weights (len(LABELS), hidden) and biases of one class-balanced logistic regression per
-    label, each on the rows judged for it. Features are standardised for the solver and the
-    scaling folded back into the weights, so the head applies to raw embeddings."""
+    label, each on the rows judged for it, with row ``weights`` (n,) or per label (n,
+    len(LABELS)). Features are standardised for the solver and the scaling folded back into
+    the weights, so the head applies to raw embeddings."""
     linear_model = require("sklearn.linear_model", "train", "fitting the frozen encoder's head")
 
     mean, std = embeddings.mean(axis=0), embeddings.std(axis=0) + 1e-6
@@ -74,7 +101,7 @@ def fit_head(
         if len(y) == 0 or y.min() == y.max():
             raise ValueError(f"label {label!r} needs positive and negative training rows")
         regression = linear_model.LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
-        regression.fit(scaled[rows], y, sample_weight=weights[rows])
+        regression.fit(scaled[rows], y, sample_weight=(weights[rows, k] if weights.ndim == 2 else weights[rows]))
         weight[k] = regression.coef_[0] / std
         bias[k] = regression.intercept_[0] - float(np.dot(weight[k], mean))
     return weight, bias
@@ -98,6 +125,8 @@ def fit(config: TrainingConfig, corpus: Any) -> FrozenEncoderModel:
     embeddings = cache.embed(list(train_split["text"]), settings.max_length, show_progress=config.run.show_progress)
     targets = np.asarray(train_split["labels"], dtype=np.int8)
     mask = np.asarray(train_split["label_mask"], dtype=np.int8)
+    if settings.balance_within_language:
+        weights = balanced_within(weights, targets, mask, list(train_split["lang"]))
     weight, bias = fit_head(embeddings, targets, mask, weights, settings.head_c)
 
     base = resolve_base(settings.base)
@@ -107,7 +136,7 @@ def fit(config: TrainingConfig, corpus: Any) -> FrozenEncoderModel:
         version=config.version,
         backend={
             "base": settings.base, "prefix": prefix, "max_length": 512, "lora": None, "batch_size": 32,
-            "head_c": settings.head_c, "pool_layers": pool_layers,
+            "head_c": settings.head_c, "pool_layers": pool_layers, "balance_within_language": settings.balance_within_language,
         },  # fmt: skip
     )
     adapter = {"head.weight": torch.tensor(weight, dtype=torch.float32), "head.bias": torch.tensor(bias, dtype=torch.float32)}
