@@ -95,6 +95,7 @@ for batch in batch_sizes:
     throughput[batch] = statistics.median(runs)
 latencies.sort()
 print(json.dumps({
+    "version": clf.version,
     "load_s": load_s,
     "latency_median_ms": 1000 * statistics.median(latencies),
     "latency_p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))],
@@ -375,6 +376,7 @@ def main() -> None:
     parser.add_argument("--peer", help="run this peer side by side with the fast model (benchmarks/peers.py), e.g. alt-profanity-check")
     parser.add_argument("--compare-runtimes", help="time these runtimes in turn in one process, e.g. torch,onnx-fp32 (the first is the reference)")
     parser.add_argument("--runs", type=int, default=5, help="--compare-runtimes: timed runs per runtime and batch size")
+    parser.add_argument("--against", help="a second model (e.g. the same weights with other thresholds) timed in processes alternating with --model's")
     args = parser.parse_args()
     if args.compare_runtimes:
         batch_sizes = [int(b) for b in (args.batch_sizes if args.batch_sizes != "1,32,1000" else "1,32").split(",")]
@@ -392,6 +394,12 @@ def main() -> None:
             RESULTS_DIR.mkdir(parents=True, exist_ok=True)
             (RESULTS_DIR / f"peer_speed_{args.peer}.json").write_text(json.dumps(summary, indent=2) + "\n")
         return
+    plain_speed(args)
+
+
+def plain_speed(args: argparse.Namespace) -> None:
+    """The model (and ``--against``, in alternating processes) in fresh processes: load,
+    latency, throughput per batch size, peak memory; medians."""
     n_texts, repeats, n_latency, runs = (2000, 1, 200, 1) if args.quick else (10000, 3, 1000, 3)
     if args.texts:  # a transformer reads ~100 texts/s here: 10,000 texts x 9 would take an hour
         n_texts, n_latency = args.texts, min(n_latency, args.texts)
@@ -402,22 +410,50 @@ def main() -> None:
     # ONNX export), so that load times are those of every later start.
     prepare = "import extremism_nlp, json, sys; extremism_nlp.Classifier.from_pretrained(sys.argv[1], **json.loads(sys.argv[2]))"
     subprocess.run([sys.executable, "-c", prepare, args.model, json.dumps(options)], check=True, capture_output=True)
-    results = []
+    models = [args.model] + ([args.against] if args.against else [])
+    if args.against:
+        subprocess.run([sys.executable, "-c", prepare, args.against, json.dumps(options)], check=True, capture_output=True)
+    measured: dict[str, list[dict]] = {model: [] for model in models}
     for _ in range(runs):
-        job = {"model": args.model, "options": options, "texts": texts, "batch_sizes": batch_sizes, "repeats": repeats, "n_latency": n_latency}
-        out = subprocess.run(
-            [sys.executable, "-c", _WORKER], input=json.dumps(job), check=True, capture_output=True, text=True
-        ).stdout
-        results.append(json.loads(out.strip().splitlines()[-1]))
+        for model in models:  # in turn, so that a change of the machine's load reaches both
+            job = {"model": model, "options": options, "texts": texts, "batch_sizes": batch_sizes, "repeats": repeats, "n_latency": n_latency}
+            out = subprocess.run(
+                [sys.executable, "-c", _WORKER], input=json.dumps(job), check=True, capture_output=True, text=True
+            ).stdout
+            measured[model].append(json.loads(out.strip().splitlines()[-1]))
+    summaries = [_speed_summary(model, args.runtime, measured[model], n_texts, batch_sizes) for model in models]
+    for summary in summaries:
+        _print_speed(summary, runs)
+    if args.against:
+        ratios = {
+            str(b): round(statistics.median(o["throughput_per_s"][str(b)] / r["throughput_per_s"][str(b)] for r, o in zip(*measured.values())), 2)
+            for b in batch_sizes
+        }
+        print(f"  {args.against} / {args.model} throughput, median of the per-run ratios: " + ", ".join(f"batch {b} {r:.2f}x" for b, r in ratios.items()))
+        if not args.quick:
+            RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+            path = RESULTS_DIR / f"against_{Path(args.model).name}_{Path(args.against).name}.json"
+            path.write_text(json.dumps({"models": summaries, "ratio_of_medians_per_run": ratios}, indent=2) + "\n")
+        return
+    summary = summaries[0]
+    if not args.quick:
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        suffix = f"_{args.runtime}" if args.runtime else ""
+        (RESULTS_DIR / f"speed_{Path(args.model).name}{suffix}.json").write_text(json.dumps(summary, indent=2) + "\n")
+
+
+def _speed_summary(model: str, runtime: str | None, results: list[dict], n_texts: int, batch_sizes: list[int]) -> dict:
+    """Medians over the fresh processes of one model."""
 
     def median(key, sub=None):
         values = [r[key][sub] if sub is not None else r[key] for r in results]
         return statistics.median(values)
 
-    summary = {
-        "model": args.model + (f" ({args.runtime})" if args.runtime else ""),
+    return {
+        "model": model + (f" ({runtime})" if runtime else ""),
+        "version": results[0]["version"],
         "texts": n_texts,
-        "runs": runs,
+        "runs": len(results),
         "load_s": round(median("load_s"), 3),
         "latency_median_ms": round(median("latency_median_ms"), 3),
         "latency_p99_ms": round(median("latency_p99_ms"), 3),
@@ -425,16 +461,15 @@ def main() -> None:
         "peak_rss_mb": round(median("peak_rss_mb"), 1),
         "machine": machine_description(),
     }
-    print(f"model {args.model}: {n_texts} texts, medians of {runs} fresh processes")
+
+
+def _print_speed(summary: dict, runs: int) -> None:
+    print(f"model {summary['model']} {summary['version']}: {summary['texts']} texts, medians of {runs} fresh processes")
     print(f"  load                      {summary['load_s']:.3f} s")
     print(f"  one text, median latency  {summary['latency_median_ms']:.3f} ms (p99 {summary['latency_p99_ms']:.3f} ms)")
     for batch, rate in summary["throughput_per_s"].items():
         print(f"  throughput at batch {batch:>5}  {rate:,} texts/s")
     print(f"  peak memory (RSS)         {summary['peak_rss_mb']:.0f} MB")
-    if not args.quick:
-        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        suffix = f"_{args.runtime}" if args.runtime else ""
-        (RESULTS_DIR / f"speed_{Path(args.model).name}{suffix}.json").write_text(json.dumps(summary, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -449,6 +449,56 @@ def _documents_section() -> list[str]:
     return lines
 
 
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}"
+
+
+def thresholds_lines(comparison: dict) -> list[str]:
+    """Two versions of a model with the same scores and different thresholds, side by side
+    (`compare_thresholds.py`)."""
+    a, b = comparison["models"]
+    names = f"{a['name']} {a['version']}", f"{b['name']} {b['version']}"
+    lines = [f"Largest score difference on {comparison['texts_compared']:,} texts: {comparison['max_score_difference']:.1e}.", ""]
+    lines += [f"| functional harmful / non-harmful % | {names[0]} | {names[1]} |", "|---|---|---|"]
+    for lang in sorted(a["functional"]):
+        fa, fb = a["functional"][lang], b["functional"][lang]
+        lines.append(f"| {lang} | {_pct(fa['harmful'])} / {_pct(fa['non_harmful'])} | {_pct(fb['harmful'])} / {_pct(fb['non_harmful'])} |")
+    lines += ["", f"| neutral sentences flagged | {names[0]} | {names[1]} |", "|---|---|---|"]
+    lines += [f"| {lang} | {a['neutral'][lang]} | {b['neutral'][lang]} |" for lang in sorted(a["neutral"])]
+    lines.append(f"| all ({a['neutral_sentences']:,}) | {sum(a['neutral'].values())} | {sum(b['neutral'].values())} |")
+    lines += ["", f"| test macro-F1 ({a['test_rows']:,} rows) | {names[0]} | {names[1]} |", "|---|---|---|"]
+    lines += [f"| {lang} | {_f(a['test_macro_f1'][lang])} | {_f(b['test_macro_f1'].get(lang))} |" for lang in a["test_macro_f1"]]
+    lines += [
+        "",
+        f"Speed-benchmark tweets in the threshold band (their language is identified in `classify()`): "
+        f"{names[0]} {_pct(a['band_share'])} %, {names[1]} {_pct(b['band_share'])} %.",
+    ]
+    return lines
+
+
+def _thresholds_section() -> list[str]:
+    lines = []
+    for path in sorted(RESULTS_DIR.glob("thresholds_*.json")):
+        comparison = json.loads(path.read_text())
+        a, b = comparison["models"]
+        lines += [f"## {a['name']} {a['version']} against {b['version']}: thresholds refitted (`compare_thresholds.py`)", ""]
+        lines += thresholds_lines(comparison) + [""]
+    for path in sorted(RESULTS_DIR.glob("against_*.json")):
+        timed = json.loads(path.read_text())
+        first, second = timed["models"]
+        lines += [
+            f"Speed, {first['model']} {first['version']} and {second['model']} {second['version']} in alternating fresh processes "
+            f"(`bench_speed.py --against`, {first['texts']:,} texts, medians of {first['runs']}):",
+            "",
+            "| batch | " + " | ".join(f"{m['version']} texts/s" for m in (first, second)) + " | ratio (per run) |",
+            "|---|---|---|---|",
+        ]
+        for batch, ratio in timed["ratio_of_medians_per_run"].items():
+            lines.append(f"| {batch} | {first['throughput_per_s'][batch]:,} | {second['throughput_per_s'][batch]:,} | {ratio:.2f}x |")
+        lines += ["", f"{first['machine']}.", ""]
+    return lines
+
+
 def write_results_md() -> Path:
     lines = [
         "# Benchmark results",
@@ -462,6 +512,7 @@ def write_results_md() -> Path:
         lines += _quality_section(quality) + [""]
         lines += _functional_section(quality)
     lines += _protocols_section()
+    lines += _thresholds_section()
     lines += _speed_section() + [""]
     lines += _peer_speed_section()
     lines += _runtimes_section()

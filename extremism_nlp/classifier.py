@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import repeat
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
@@ -28,6 +29,8 @@ DEFAULT_BATCH_SIZE = 1000
 # Decided label sets by bit code (bit k set: LABELS[k] decided), in LABELS order.
 _LABEL_SETS = [tuple(label for k, label in enumerate(LABELS) if code >> k & 1) for code in range(1 << len(LABELS))]
 _HEADLINES = [headline(labels) for labels in _LABEL_SETS]
+_LABEL_BITS = 1 << np.arange(len(LABELS), dtype=np.int64)
+"""Multiplying a row of boolean decisions by these gives its bit code."""
 
 
 class Prediction:
@@ -127,16 +130,40 @@ class Prediction:
 
     @classmethod
     def _batch(
-        cls, table: np.ndarray, codes: list[int], langs: list[str | _PendingLanguages], model: str, version: str, empty: list[bool], chunks: list[int | None], counts: list[int]
+        cls,
+        table: np.ndarray,
+        codes: list[int],
+        langs: list[str | _PendingLanguages],
+        model: str,
+        version: str,
+        context: BatchEvidence,
+        pieces: tuple[list[bool], list[int | None], list[int]] | None = None,
     ) -> list[Prediction]:
         """Predictions of a batch whose scores are the rows of ``table`` (n, len(LABELS)),
-        decided label sets given by bit code (bit k: ``LABELS[k]``)."""
+        decided label sets given by bit code (bit k: ``LABELS[k]``), evidence found from
+        ``context`` on first use. ``pieces``: each text's ``empty``, ``chunk`` and
+        ``n_chunks``, or None where every text was read whole and none is empty (a batch of
+        tweets: no lists of the batch's length to build for them)."""
         predictions: list[Prediction] = []
-        new, append = object.__new__, predictions.append
-        for row, (code, lang, is_empty, chunk, n_chunks) in enumerate(zip(codes, langs, empty, chunks, counts)):
+        new, append, headlines, label_sets = object.__new__, predictions.append, _HEADLINES, _LABEL_SETS
+        per_text = pieces if pieces is not None else (repeat(False), repeat(None), repeat(1))
+        # One statement per slot: in a loop run once per text, single stores cost less than
+        # tuple assignments.
+        for row, (code, lang, is_empty, chunk, n_chunks) in enumerate(zip(codes, langs, *per_text)):
             p = new(cls)
-            p._label, p._labels, p._scores, p._table, p._row = _HEADLINES[code], _LABEL_SETS[code], None, table, row
-            p._lang, p._model, p._model_version, p._empty, p._chunk, p._n_chunks = lang, model, version, is_empty, chunk, n_chunks
+            p._label = headlines[code]
+            p._labels = label_sets[code]
+            p._scores = None
+            p._table = table
+            p._row = row
+            p._lang = lang
+            p._model = model
+            p._model_version = version
+            p._empty = is_empty
+            p._chunk = chunk
+            p._n_chunks = n_chunks
+            p._evidence = None
+            p._context = context
             append(p)
         return predictions
 
@@ -361,6 +388,8 @@ class Classifier:
         for start in starts:
             batch = pieces[start : start + batch_size]
             piece_scores[start : start + batch_size] = self.model.decision_function(batch) if raw else self.model.predict_proba(batch)
+        if one_piece_each:  # a text's score is its piece's
+            return piece_scores, piece_scores, np.arange(len(texts)), counts, documents
         if documents:
             piece_scores = _sentences_of_documents(piece_scores, counts, documents)
         first = np.concatenate(([0], np.cumsum(counts)[:-1])) if len(texts) else counts
@@ -415,21 +444,22 @@ class Classifier:
         scores, piece_scores, first, counts, documents = self._scores(items, batch_size, show_progress)
         empty = counts == 0
         langs, thresholds = self._languages_deciding(items, scores, empty, batch_size, always=documents)
-        decisions = (scores >= thresholds) & ~empty[:, None]
+        decisions = scores >= thresholds
+        if not documents and not empty.any():  # tweets: every text read whole
+            pieces = None
+        else:
+            decisions &= ~empty[:, None]
+            chunks: list[int | None] = [None] * len(items)
+            pieces = (empty.tolist(), chunks, counts.tolist())
         # Each row of decisions is one of 16 label sets: look their tuples and headlines up.
-        codes = (decisions.astype(np.int64) @ (1 << np.arange(len(LABELS)))).tolist()
-        chunks: list[int | None] = [None] * len(items)
+        codes = (decisions @ _LABEL_BITS).tolist()
         for index in np.flatnonzero(counts > 1).tolist():
             # the passage with the highest score of the headline label (of the top label if none)
             decided = _LABEL_SETS[codes[index]]
             column = LABELS.index(decided[0]) if decided else int(np.argmax(scores[index]))
             chunks[index] = int(np.argmax(piece_scores[first[index] : first[index] + counts[index], column]))
-        name, version = self.model.info.name, self.model.info.version
-        predictions = Prediction._batch(scores, codes, langs, name, version, empty.tolist(), chunks, counts.tolist())
-        context = BatchEvidence(items, documents, piece_scores, first, thresholds)
-        for p in predictions:  # evidence is found on first use
-            p._evidence, p._context = None, context
-        return predictions
+        context = BatchEvidence(items, documents, piece_scores, first, thresholds)  # evidence is found on first use
+        return Prediction._batch(scores, codes, langs, self.model.info.name, self.model.info.version, context, pieces)
 
     def explain(self, text: str) -> Explanation:
         """Per-word contributions to each label's score of ``text`` (see

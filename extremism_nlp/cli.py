@@ -128,6 +128,14 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_refit_thresholds(args: argparse.Namespace) -> int:
+    from .training import refit_thresholds
+
+    folder = refit_thresholds(args.model, args.output, args.version, args.threshold_rule, args.data_dir)
+    print(f"model written to {folder} (card: {folder / 'README.md'})")
+    return 0
+
+
 def _training_setting_names() -> set[str]:
     from .training.config import setting_specs
 
@@ -268,6 +276,12 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _threshold_rules() -> list[str]:
+    from .training.calibration import THRESHOLD_RULES
+
+    return list(THRESHOLD_RULES)
+
+
 def _positive_int(value: str) -> int:
     try:
         number = int(value)
@@ -316,6 +330,19 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement p
     train.add_argument("--config", help="recipe: a JSON file of training settings (the shipped models' are in configs/)")
     _add_training_settings(train)
     train.set_defaults(handler=_cmd_train)
+
+    refit = commands.add_parser(
+        "refit-thresholds", help="choose a trained model's thresholds again on the validation split (same weights and scores)",
+        description="Fit a trained model's global and per-language thresholds again on the validation split of the corpus "
+        "as it is now, by the threshold rule and the floor of plain written texts; weights and Platt scaling are kept, "
+        "so its scores do not change. Writes the model folder with the new thresholds, version and card.",
+    )  # fmt: skip
+    refit.add_argument("--model", required=True, help="built-in name or model folder whose thresholds to refit")
+    refit.add_argument("--output", required=True, help="model folder to write (may be the model's own folder)")
+    refit.add_argument("--version", required=True, help="version of the refitted model, e.g. 0.3.0")
+    refit.add_argument("--threshold-rule", default="shrunk", choices=_threshold_rules(), help="per-language rule (default: %(default)s)")
+    refit.add_argument("--data-dir", help="folder of the raw corpora (default: $EXTREMISM_NLP_DATA or ../shared/data)")
+    refit.set_defaults(handler=_cmd_refit_thresholds)
 
     evaluate = commands.add_parser(
         "evaluate", help="metrics per language and label on a corpus split, or a generalisation protocol"

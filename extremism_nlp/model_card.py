@@ -136,7 +136,16 @@ def _model_limits(info: ModelInfo) -> str:
 
 def _continued_from(training: dict) -> str:
     start = training.get("initialised_from")
-    return f"Training continued from `{start['name']}` {start['version']} (its adapter and head).\n" if start else ""
+    notes = f"Training continued from `{start['name']}` {start['version']} (its adapter and head).\n" if start else ""
+    if refit := training.get("thresholds_refit"):
+        previous = refit.get("previous", {}).get("version", "n/a")
+        notes += (
+            f"Thresholds chosen again on {refit.get('date', 'n/a')} (`extremism-nlp refit-thresholds`, rule "
+            f"`{refit.get('threshold_rule', 'n/a')}`, no threshold below the plain-text floor); weights and calibration\n"
+            f"are those of version {previous}, so its scores are unchanged. Test metrics and protocol figures are\n"
+            "measured with the new thresholds; train time and config are the original training's.\n"
+        )
+    return notes
 
 
 def _protocols_section(info: ModelInfo) -> str:

@@ -19,6 +19,13 @@ Record again only when the model itself changes (new weights, calibration or thr
 or the normalisation is meant to change, and say so in the commit:
 
     python tests/record_fast_outputs.py
+    python tests/record_fast_outputs.py --labels-only   # new thresholds, same weights
+
+``--labels-only`` (a model whose thresholds alone were refitted) first checks that the
+scores of the texts read whole are the recorded ones, then records their decided labels
+and the model version again and keeps everything else; texts longer than the model's
+window keep their recorded labels (they are read sentence by sentence since, and the test
+does not compare them).
 """
 
 from __future__ import annotations
@@ -248,9 +255,33 @@ def outputs(texts: list[str], batch_size: int = 1000) -> dict[str, np.ndarray]:
     }
 
 
+def relabel(texts: list[str]) -> dict[str, np.ndarray]:
+    """The record with the decided labels of the texts read whole and the model version made
+    again, after checking that their scores did not change (`--labels-only`)."""
+    from extremism_nlp import LABELS, Classifier
+
+    record = dict(np.load(RECORD, allow_pickle=False))
+    classifier = Classifier.from_pretrained("fast")
+    whole = np.array([len(text) <= classifier.model.window_chars for text in texts])
+    scores = classifier.predict_proba(texts).astype(np.float32)
+    error = float(np.abs(scores[whole].astype(np.float64) - record["scores"][whole]).max())
+    if error > 1e-6:
+        raise SystemExit(f"scores changed by up to {error:.1e}: not a threshold change; record everything again")
+    decided = classifier.predict(texts) @ (1 << np.arange(len(LABELS)))
+    record["decided"] = np.where(whole, decided, record["decided"]).astype(np.uint8)
+    record["model_version"] = np.array(classifier.version)
+    return record
+
+
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--labels-only", action="store_true", help="thresholds changed, weights did not: record the labels again")
+    args = parser.parse_args()
     RECORD.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(RECORD, **outputs(fixture_texts()))
+    texts = fixture_texts()
+    np.savez_compressed(RECORD, **(relabel(texts) if args.labels_only else outputs(texts)))
     print(f"wrote {RECORD} ({RECORD.stat().st_size / 1024:.0f} kB)")
 
 

@@ -280,3 +280,18 @@ def test_skipped_languages_read_from_threads_are_identified_once(monkeypatch):
         thread.join()
     assert all(langs == detect_languages(texts) for langs in read)
     assert sum(calls) == len(texts), "each text identified once, by classify() or by the first read"
+
+
+def test_a_batch_of_tweets_gives_what_the_general_path_gives(tiny):
+    """classify() builds the predictions of a batch of texts all read whole, none empty, on a
+    shorter path: every attribute, the evidence and the scores' table are those the general
+    path (taken here because of an empty text and a long one) gives the same texts."""
+    tweets = ["we will kill them all tonight", "the weather is nice today", "shut up you stupid idiot", "jews are parasites"] * 30
+    long_text = " ".join(["the council met on tuesday to discuss the budget of the public libraries."] * 40)
+    fast_path = tiny.classify(tweets)
+    general = tiny.classify(["", *tweets, long_text])[1:-1]
+    assert fast_path == general
+    for p, q in zip(fast_path, general):
+        assert type(p) is Prediction and p.__slots__ == q.__slots__
+        assert (p.evidence, p.scores, p.empty, p.chunk, p.n_chunks) == (q.evidence, q.scores, False, None, 1)
+    assert [p.to_dict() for p in fast_path] == [q.to_dict() for q in general]

@@ -75,7 +75,10 @@ FILLER = [
     "افتتحت البلدية حديقة جديدة للأطفال قرب السوق القديم.",
     "Die Kinder haben im Schulgarten Kartoffeln geerntet.",
 ]
-PLANTED = "Brothers, leave your families and join the soldiers of the Islamic State, paradise awaits the martyrs."
+# Recruitment that fast flags inside a document: next to a benign neighbour, the first version
+# ("Brothers, leave your families and join the soldiers of the Islamic State, ...") scored
+# 0.67, under fast 0.3.0's extremism threshold (0.736, the floor of plain validation texts).
+PLANTED = "Brothers, join the soldiers of the caliphate and pledge allegiance to the Islamic State, paradise awaits the martyrs."
 
 
 def test_a_planted_sentence_is_found_with_its_offsets(fast):

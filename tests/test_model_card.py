@@ -13,11 +13,19 @@ from extremism_nlp.models.base import ModelInfo
 CARDS = Path(__file__).parent / "data" / "model_cards"
 
 
-@pytest.mark.parametrize("name", ["fast", "transformer", "stack"])
+@pytest.mark.parametrize("name", ["transformer", "stack"])
 def test_the_template_renders_the_cards_the_f_string_rendered(name):
-    """tests/data/model_cards holds what the renderer wrote before it used a template."""
+    """tests/data/model_cards holds what the renderer wrote before it used a template (fast's
+    card left it when fast 0.3.0's refitted thresholds added a note to its card)."""
     info = ModelInfo.from_file(BUILTIN_DIR / name / CONFIG_FILE)
     assert render_model_card(info) == (CARDS / f"{name}.md").read_text(encoding="utf-8")
+
+
+def test_the_shipped_fast_card_is_what_its_config_renders():
+    info = ModelInfo.from_file(BUILTIN_DIR / "fast" / CONFIG_FILE)
+    card = (BUILTIN_DIR / "fast" / "README.md").read_text(encoding="utf-8")
+    assert render_model_card(info) == card
+    assert "Thresholds chosen again on" in card and "are those of version 0.2.0" in card
 
 
 def test_a_card_of_an_untrained_model_renders():

@@ -62,7 +62,10 @@ def _char_ngram_windows(texts: list[str], config: FeatureConfig) -> tuple[np.nda
     counts) and how many there are per order and text, shape (orders, texts). Texts are
     padded with a space at both ends so that word starts and ends are features of their own;
     windows that reach into another text are computed but never used."""
-    joined = _SEPARATOR + _SEPARATOR.join(f" {text} " if text else "" for text in texts) + _SEPARATOR
+    if texts and all(texts):  # every text padded the same way: one join, no per-text formatting
+        joined = f"{_SEPARATOR} " + f" {_SEPARATOR} ".join(texts) + f" {_SEPARATOR}"
+    else:
+        joined = _SEPARATOR + _SEPARATOR.join(f" {text} " if text else "" for text in texts) + _SEPARATOR
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     separators = np.flatnonzero(codes == 0)  # len(texts) + 1 of them: text r lies between r and r + 1
     lengths = separators[1:] - separators[:-1] - 1

@@ -7,7 +7,17 @@ Importing this package is light: torch, transformers and datasets load when a ru
 """
 
 from .config import RunConfig, SampledConfig, TrainingConfig, read_recipe, recipe_configs
-from .run import REFITTABLE, finalize, fit_calibration, fit_model, protocol_corpus, protocol_recipe, train, train_recipe
+from .run import (
+    REFITTABLE,
+    finalize,
+    fit_calibration,
+    fit_model,
+    protocol_corpus,
+    protocol_recipe,
+    refit_thresholds,
+    train,
+    train_recipe,
+)
 from .sampling import language_sample, language_weights
 
 __all__ = [
@@ -24,6 +34,7 @@ __all__ = [
     "language_weights",
     "read_recipe",
     "recipe_configs",
+    "refit_thresholds",
     "train",
     "train_recipe",
 ]

@@ -79,11 +79,16 @@ def calibrate(logits: np.ndarray, targets: np.ndarray, mask: np.ndarray | None =
     each label on the rows judged for it (``mask``)."""
     mask = np.ones_like(targets, dtype=bool) if mask is None else mask.astype(bool)
     platt = np.array([fit_platt(logits[mask[:, k], k], targets[mask[:, k], k]) for k in range(logits.shape[1])])
-    probabilities = apply_platt(logits, platt)
-    thresholds = np.array(
-        [best_f1_threshold(probabilities[mask[:, k], k], targets[mask[:, k], k]) for k in range(logits.shape[1])]
+    return platt, global_thresholds(apply_platt(logits, platt), targets, mask)
+
+
+def global_thresholds(probabilities: np.ndarray, targets: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    """Each label's best-F1 threshold (k,) on calibrated validation probabilities, on the
+    rows judged for it (``mask``)."""
+    mask = np.ones_like(targets, dtype=bool) if mask is None else mask.astype(bool)
+    return np.array(
+        [best_f1_threshold(probabilities[mask[:, k], k], targets[mask[:, k], k]) for k in range(probabilities.shape[1])]
     )
-    return platt, thresholds
 
 
 def language_thresholds(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,7 +30,7 @@ from ..model_card import write_model_card
 from ..models.base import Model
 from ..models.calibration import apply_platt
 from ..text import detect_language
-from .calibration import THRESHOLD_RULES, ThresholdRule, calibrate, threshold_floor
+from .calibration import THRESHOLD_RULES, ThresholdRule, calibrate, global_thresholds, threshold_floor
 from .config import RunConfig, TrainingConfig
 from .sampling import SAMPLE_WEIGHT, split_arrays
 
@@ -123,22 +124,31 @@ def plain_rows(split: Any) -> np.ndarray:
     )
 
 
-def fit_calibration(model: Model, validation: Any, rule: str = RunConfig.threshold_rule) -> None:
+def fit_calibration(model: Model, validation: Any, rule: str = RunConfig.threshold_rule, thresholds_only: bool = False) -> None:
     """Platt scaling, global and per-language thresholds from the validation split, into
     ``model.info``. Per-language thresholds follow the config's threshold rule (by default
     shrunk toward the global ones), and no threshold is below the floor that plain everyday
-    validation texts support."""
+    validation texts support.
+
+    With ``thresholds_only`` the model's Platt scaling is kept as it is, so its scores do
+    not change, and only the thresholds are chosen again (`refit_thresholds`)."""
     info = model.info
     val_texts, val_targets, _, _, val_mask = split_arrays(validation)
     # Read validation texts as the Classifier reads any text (long ones in passages), so
     # that calibration sees the scores it will be applied to.
-    logger.info("calibrating on %d validation texts", len(val_texts))
+    logger.info("%s on %d validation texts", "choosing thresholds" if thresholds_only else "calibrating", len(val_texts))
     val_logits = Classifier(model).decision_function(val_texts, batch_size=2000)
-    platt, thresholds = calibrate(val_logits, val_targets, val_mask)
-    probabilities = apply_platt(val_logits, platt)
+    if thresholds_only:
+        platt = np.asarray(info.platt, dtype=np.float64)
+        probabilities = apply_platt(val_logits, platt)
+        thresholds = global_thresholds(probabilities, val_targets, val_mask)
+    else:
+        platt, thresholds = calibrate(val_logits, val_targets, val_mask)
+        probabilities = apply_platt(val_logits, platt)
     floor = threshold_floor(probabilities[plain_rows(validation)])
     thresholds = np.maximum(thresholds, floor)
-    info.platt = platt.round(6).tolist()
+    if not thresholds_only:
+        info.platt = platt.round(6).tolist()
     info.thresholds = {label: round(float(t), 6) for label, t in zip(LABELS, thresholds)}
     info.training["threshold_floor"] = {label: round(float(f), 6) for label, f in zip(LABELS, floor)}
     info.training["threshold_floor_rows"] = int(plain_rows(validation).sum())
@@ -159,6 +169,13 @@ def generalisation_summary(classifier: Classifier) -> dict[str, Any]:
     }
 
 
+def measure_test_split(model: Model, test: Any) -> dict[str, Any]:
+    """Metrics per language and per source on the test split (what the model card shows)."""
+    logger.info("evaluating on %d test texts", len(test))
+    report = evaluate(Classifier(model), test, by=("lang", "source"))
+    return {"by_lang": report.groups["lang"], "by_source": report.groups["source"]}
+
+
 def finalize(model: Model, corpus: Any, config: TrainingConfig, started: float | None = None) -> Path:
     """Calibrate and choose thresholds on validation, measure on test, write the model
     folder with its card. Separate from fitting so that a fitted model can be
@@ -166,9 +183,7 @@ def finalize(model: Model, corpus: Any, config: TrainingConfig, started: float |
     started = time.perf_counter() if started is None else started
     info = model.info
     fit_calibration(model, corpus["validation"], config.run.threshold_rule)
-    logger.info("evaluating on %d test texts", len(corpus["test"]))
-    report = evaluate(Classifier(model), corpus["test"], by=("lang", "source"))
-    test_metrics = {"by_lang": report.groups["lang"], "by_source": report.groups["source"]}
+    test_metrics = measure_test_split(model, corpus["test"])
     info.training["protocols"] = generalisation_summary(Classifier(model))
     used_sources = sorted({s for split in corpus.values() for s in split.unique("source")})
     info.training = {
@@ -199,3 +214,51 @@ def train_recipe(configs: list[TrainingConfig]) -> list[Path]:
             logger.info("recipe step %d of %d: %s %s into %s", step, len(configs), config.model, config.name, config.output_dir)
         folders.append(train(config))
     return folders
+
+
+def refit_thresholds(
+    model: str | Path, output: str | Path, version: str, rule: str = RunConfig.threshold_rule, data_dir: str | None = None
+) -> Path:
+    """Choose a trained model's thresholds again on the validation split, keeping its weights
+    and Platt scaling: its scores stay bit-identical, only its decisions change.
+
+    Global and per-language thresholds are fitted as training fits them (`fit_calibration`:
+    best F1 per label, per-language thresholds by ``rule``, none below the floor of plain
+    written validation texts), on the corpus as it is now. The model folder is copied to
+    ``output`` (which may be the model's own folder) with config.json and the card rewritten:
+    new thresholds, ``version``, the test-split metrics and protocol figures measured with
+    them, and a ``thresholds_refit`` note in ``training`` that keeps the previous version's
+    thresholds. Weight files are copied byte for byte, never re-saved."""
+    from ..models import load_model, resolve_model_path
+
+    threshold_rule(rule)  # an unknown rule fails before the corpus is read
+    source = resolve_model_path(model)
+    output = Path(output)
+    if output.exists() and not output.is_dir():
+        raise ValueError(f"--output {output} is a file; give a folder to write the model into")
+    loaded = load_model(source)
+    info = loaded.info
+    previous = {"version": info.version, "thresholds": dict(info.thresholds), "language_thresholds": info.language_thresholds}
+    corpus = load_corpus(data_dir)
+    fit_calibration(loaded, corpus["validation"], rule, thresholds_only=True)
+    info.version = version
+    info.training["test_metrics"] = measure_test_split(loaded, corpus["test"])
+    info.training["protocols"] = generalisation_summary(Classifier(loaded))
+    info.training["rows"] = {**info.training.get("rows", {}), "validation": len(corpus["validation"]), "test": len(corpus["test"])}
+    info.training["thresholds_refit"] = {
+        "date": dt.date.today().isoformat(),
+        "library_version": __version__,
+        "threshold_rule": rule,
+        "note": (
+            f"thresholds chosen again on the validation split ({len(corpus['validation'])} rows); weights and Platt "
+            f"scaling are those of {info.name} {previous['version']}, so scores are unchanged. Test metrics and "
+            "protocol figures are measured with the new thresholds; train_seconds, date and the training config are "
+            "the original training's."
+        ),
+        "previous": previous,
+    }
+    if output.resolve() != source.resolve():
+        shutil.copytree(source, output, dirs_exist_ok=True)
+    write_model_card(output, info)
+    logger.info("wrote %s %s with refitted thresholds to %s", info.name, version, output)
+    return output

@@ -1,0 +1,59 @@
+"""`refit_thresholds` (extremism_nlp.training.run) and `extremism-nlp refit-thresholds`: a
+trained model's thresholds chosen again on validation, its weights and scores untouched."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from extremism_nlp import LABELS, Classifier
+from extremism_nlp.cli import main
+from extremism_nlp.models.base import ModelInfo
+from extremism_nlp.training import refit_thresholds
+
+TEXTS = ["we will kill them all tonight", "the weather is nice today", "shut up you stupid idiot", "les musulmans sont des animaux", ""]
+
+
+@pytest.fixture
+def old_model(tiny_model_dir, tmp_path):
+    """The tiny model with thresholds no validation data would choose (as if by an old rule)."""
+    folder = tmp_path / "old"
+    shutil.copytree(tiny_model_dir, folder)
+    info = ModelInfo.from_file(folder / "config.json")
+    info.thresholds = dict.fromkeys(LABELS, 0.011)
+    info.language_thresholds = {"fr": {"hate": 0.001}}
+    (folder / "config.json").write_text(info.to_json(), encoding="utf-8")
+    return folder
+
+
+def test_refit_changes_the_thresholds_and_nothing_that_scores(old_model, raw_data_dir, tmp_path):
+    before = ModelInfo.from_file(old_model / "config.json")
+    folder = refit_thresholds(old_model, tmp_path / "refit", "0.0.2", data_dir=raw_data_dir)
+    after = ModelInfo.from_file(folder / "config.json")
+    assert (folder / "weights.npz").read_bytes() == (old_model / "weights.npz").read_bytes()
+    assert (after.version, after.platt, after.backend) == ("0.0.2", before.platt, before.backend)
+    assert after.thresholds != before.thresholds and after.language_thresholds.get("fr") != {"hate": 0.001}
+    floor = after.training["threshold_floor"]
+    for thresholds in [after.thresholds, *after.language_thresholds.values()]:
+        assert all(value >= floor[label] for label, value in thresholds.items())
+    note = after.training["thresholds_refit"]
+    assert note["previous"] == {"version": before.version, "thresholds": before.thresholds, "language_thresholds": before.language_thresholds}
+    assert note["threshold_rule"] == "shrunk"
+    assert np.array_equal(Classifier.from_pretrained(old_model).predict_proba(TEXTS), Classifier.from_pretrained(folder).predict_proba(TEXTS))
+    card = (folder / "README.md").read_text(encoding="utf-8")
+    assert card.startswith("# Model card: `tiny` 0.0.2") and f"are those of version {before.version}" in card
+
+
+def test_the_command_refits_a_folder_in_place(old_model, raw_data_dir, capsys):
+    weights = (old_model / "weights.npz").read_bytes()
+    code = main(["refit-thresholds", "--model", str(old_model), "--output", str(old_model), "--version", "0.0.3", "--data-dir", str(raw_data_dir)])
+    assert code == 0 and "model written to" in capsys.readouterr().out
+    assert (old_model / "weights.npz").read_bytes() == weights
+    assert ModelInfo.from_file(old_model / "config.json").version == "0.0.3"
+
+
+def test_an_unknown_rule_is_refused_before_the_corpus_is_read(old_model, tmp_path):
+    with pytest.raises(ValueError, match="unknown threshold rule 'best'"):
+        refit_thresholds(old_model, tmp_path / "out", "0.0.2", rule="best", data_dir=str(tmp_path / "no-such-folder"))
