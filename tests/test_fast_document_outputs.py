@@ -1,0 +1,54 @@
+"""Long texts read sentence by sentence give the recorded outputs
+(tests/data/fast_document_outputs.npz, recorded before the sentences of a batch were scored
+as one matrix): scores and raw logits to the last bit, decided labels, languages, chunks and
+every evidence span, whatever the batch size and however long and short texts are mixed.
+
+See tests/record_fast_document_outputs.py for the texts and for when recording again is right."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from extremism_nlp import Classifier
+from record_fast_document_outputs import RECORD, document_texts, outputs, text_hashes
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    return document_texts()
+
+
+@pytest.fixture(scope="module")
+def recorded(texts):
+    record = dict(np.load(RECORD, allow_pickle=False))
+    version = Classifier.from_pretrained("fast").version
+    if str(record["model_version"]) != version:
+        pytest.fail(f"recorded for fast {record['model_version']}, shipped is {version}: record again (see {RECORD.name})")
+    assert np.array_equal(record["text_hash"], text_hashes(texts)), "the text generator changed: record again"
+    return record
+
+
+def _evidence(record: dict[str, np.ndarray]) -> list[tuple]:
+    keys = ("evidence_row", "evidence_label", "evidence_start", "evidence_end", "evidence_score")
+    return list(zip(*(record[key].tolist() for key in keys)))
+
+
+@pytest.mark.parametrize("batch_size", [1000, 64, 7])
+def test_long_texts_give_the_recorded_outputs(texts, recorded, batch_size):
+    now = outputs(texts, batch_size=batch_size)
+    for field in ("scores", "raw"):
+        different = np.flatnonzero((now[field] != recorded[field]).any(axis=1))
+        assert not len(different), f"{field}: {len(different)} texts differ, e.g. rows {different[:5].tolist()}"
+    for field in ("decided", "lang", "empty", "chunk", "n_chunks"):
+        different = np.flatnonzero(now[field] != recorded[field])
+        assert not len(different), f"{field}: {len(different)} texts differ, e.g. rows {different[:5].tolist()}"
+    assert _evidence(now) == _evidence(recorded)
+
+
+def test_the_record_covers_long_mixed_texts(texts, recorded):
+    lengths = np.array([len(text.encode("utf-8")) for text in texts])
+    assert (recorded["n_chunks"] > 1).sum() >= 250 and lengths.max() >= 9000
+    assert len(set(recorded["lang"][recorded["n_chunks"] > 1].tolist())) >= 10
+    assert recorded["empty"].any() and (recorded["n_chunks"] == 1).sum() >= 100
+    assert len(recorded["evidence_row"]) >= 500
