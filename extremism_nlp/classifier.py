@@ -258,10 +258,11 @@ def check_texts(texts: Iterable[str]) -> list[str]:
         items = list(texts)
     except TypeError:
         raise TypeError(f"expected a str or an iterable of str, got {type(texts).__name__}") from None
-    try:  # a join checks the items' types, and one search finds surrogates, a thousand at a time
-        if not any(_SURROGATE_RE.search("".join(items[start : start + 1000])) for start in range(0, len(items), 1000)):
-            return items
-    except TypeError:
+    try:  # a join checks the items' types, and UTF-8 refuses surrogates, a thousand at a time
+        for start in range(0, len(items), 1000):  # (encoding costs a fifth of a regex search)
+            "".join(items[start : start + 1000]).encode("utf-8")
+        return items
+    except (TypeError, UnicodeEncodeError):
         pass  # found below, with its index
     for index, item in enumerate(items):
         if not isinstance(item, str):

@@ -214,17 +214,22 @@ def _character_classes() -> np.ndarray:
 
 
 class _Batch:
-    """The joined texts, with the per-text class bits of what they hold."""
+    """The joined texts, with the per-text class bits of what they hold. The code points,
+    their classes and the separators' positions are computed once per state of the text."""
 
     def __init__(self, joined: str, n: int) -> None:
         self.joined = joined
         self.n = n
         self._codes: np.ndarray | None = None
+        self._classes: np.ndarray | None = None
+        self._separators: np.ndarray | None = None
 
     def set(self, joined: str) -> None:
-        if joined is not self.joined:
+        # a step that changed nothing (most casefolds of a batch already in lower case, say)
+        # keeps what was computed: comparing costs less than encoding again
+        if joined is not self.joined and joined != self.joined:
             self.joined = joined
-            self._codes = None
+            self._codes = self._classes = self._separators = None
 
     @property
     def codes(self) -> np.ndarray:
@@ -234,11 +239,19 @@ class _Batch:
         return self._codes
 
     def classes(self) -> np.ndarray:
-        return _character_classes()[self.codes]
+        if self._classes is None:
+            self._classes = _character_classes()[self.codes]
+        return self._classes
+
+    def separators(self) -> np.ndarray:
+        """Positions in ``codes`` of the newline that opens each text."""
+        if self._separators is None:
+            self._separators = np.flatnonzero(self.codes == 10)
+        return self._separators
 
     def per_text(self, char_flags: np.ndarray) -> np.ndarray:
         """Whether each text holds a character flagged in ``char_flags`` (aligned with ``codes``)."""
-        starts = np.flatnonzero(self.codes == 10)
+        starts = self.separators()
         if len(starts) != self.n:  # no step creates a newline; this guards the invariant
             raise RuntimeError(f"batch normalisation lost track of its texts: {len(starts)} separators for {self.n} texts")
         return np.logical_or.reduceat(char_flags, starts)
@@ -246,7 +259,7 @@ class _Batch:
     def _spans(self, picked: np.ndarray) -> tuple[list[int], list[int]]:
         """Start and end in ``joined`` of each picked text."""
         # codes[i] is joined[i - 1]: the separator positions in joined, with -1 before the first
-        separators = np.append(np.flatnonzero(self.codes == 10) - 1, len(self.joined))
+        separators = np.append(self.separators() - 1, len(self.joined))
         rows = np.flatnonzero(picked)
         return (separators[rows] + 1).tolist(), separators[rows + 1].tolist()
 
@@ -395,25 +408,37 @@ def _normalize_joined(texts: Sequence[str]) -> str:
     sep = (classes & _SPACED_SEP) != 0
     spaced = batch.per_text(letter & _shift(sep, 1) & _shift(letter, 2) & _shift(sep, 3) & _shift(letter, 4))
     batch.apply_each(spaced, _fold_spaced)
+    _tidy_repeats_and_spaces(batch)
+    return batch.joined
+
+
+def _tidy_repeats_and_spaces(batch: _Batch) -> None:
+    """The last steps of `normalize` on the code points of the whole batch, with one decode
+    at the end (none where nothing changes): runs of a character cut to two, then white
+    space collapsed as ``" ".join(text.split())``."""
     # Repeats: _REPEAT_RE cuts every run of three or more of a character (not a newline) to
     # two, which is dropping each character that equals the two before it.
-    codes = batch.codes
+    codes, classes = batch.codes, batch.classes()
     same = codes[1:] == codes[:-1]
-    third = np.zeros(len(codes), dtype=bool)
-    third[2:] = same[1:] & same[:-1] & (codes[2:] != 10)
-    if third.any():
-        batch.set(codes[~third][1:].tobytes().decode("utf-32-le", "surrogatepass"))
-
-    # White space collapsed, in the texts that have other than single spaces between words
-    codes = batch.codes
-    space = codes == 32
-    edge = codes == 10
-    untidy = ((batch.classes() & _WHITESPACE) != 0) & ~space & ~edge
-    untidy[1:] |= space[1:] & (edge[:-1] | space[:-1])  # a space after a space or at the start
-    untidy[:-1] |= space[:-1] & edge[1:]  # a space at the end
-    untidy[-1] |= space[-1]
-    batch.apply_each(batch.per_text(untidy), lambda text: " ".join(text.split()))
-    return batch.joined
+    keep = np.ones(len(codes), dtype=bool)
+    keep[2:] = ~(same[1:] & same[:-1] & (codes[2:] != 10))
+    changed = not keep.all()
+    if changed:
+        codes, classes = codes[keep], classes[keep]
+    # White space: each run of it between two other characters of a text becomes one space;
+    # runs at a text's start or end go. codes[0] is a separator, so no run starts at 0.
+    space = ((classes & _WHITESPACE) != 0) & (codes != 10)
+    first = np.flatnonzero(space & ~np.append(False, space[:-1]))
+    last = np.flatnonzero(space & ~np.append(space[1:], False))
+    after = np.append(codes, np.uint32(10))[last + 1]  # the end of the batch ends a text too
+    inside = (codes[first - 1] != 10) & (after != 10)
+    if not (inside & (first == last) & (codes[first] == 32)).all():  # a run to change
+        tidy = ~space
+        tidy[first[inside]] = True
+        codes = np.where(space, np.uint32(32), codes)[tidy]
+        changed = True
+    if changed:
+        batch.set(codes[1:].tobytes().decode("utf-32-le", "surrogatepass"))
 
 
 _SMALL_BATCH = 32
@@ -425,6 +450,15 @@ def normalize_batch(texts: Sequence[str]) -> list[str]:
     if len(texts) < _SMALL_BATCH:
         return [normalize(text) for text in texts]
     return _normalize_joined(texts).split("\n")
+
+
+def normalize_joined(texts: Sequence[str]) -> str:
+    """``"\n".join(normalize_batch(texts))`` without the list: a normalised text holds no
+    newline, so a consumer that reads the whole batch at once (the fast model's features)
+    takes the joined string as it is."""
+    if len(texts) < _SMALL_BATCH:
+        return "\n".join([normalize(text) for text in texts])
+    return _normalize_joined(texts)
 
 
 def has_visible_character(texts: Sequence[str]) -> np.ndarray:

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 
 from ..labels import LABELS
-from ..text import normalize_batch
+from ..text import normalize_joined
 from .base import Model, ModelInfo
-from .features import FeatureConfig, linear_scores
+from .features import FeatureConfig, joined_linear_scores
 from .integrity import build_folder, is_built, safe_name, sha256_file, verify_folder
 
 logger = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ class FastModel(Model):
         return self._stored
 
     def decision_function(self, texts: list[str]) -> np.ndarray:
-        return linear_scores(normalize_batch(texts), self.features, self._weighted_coef) + self.intercept
+        return joined_linear_scores(normalize_joined(texts), len(texts), self.features, self._weighted_coef) + self.intercept
 
     def save_pretrained(self, path: str | Path) -> None:
         folder = Path(path)

@@ -43,10 +43,10 @@ class FeatureConfig:
         return asdict(self)
 
 
-def _bucket(hashes: np.ndarray, bits: int) -> np.ndarray:
+def _bucket(hashes: np.ndarray, bits: int, dtype: type = np.int64) -> np.ndarray:
     """Multiply-shift: the top ``bits`` bits of hash * odd constant, as column indices."""
     with np.errstate(over="ignore"):
-        return ((hashes * _MULTIPLIER) >> np.uint64(64 - bits)).astype(np.int64)
+        return ((hashes * _MULTIPLIER) >> np.uint64(64 - bits)).astype(dtype)
 
 
 def _ragged_index(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -56,28 +56,52 @@ def _ragged_index(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return np.repeat(starts - before, lengths) + np.arange(int(lengths.sum()))
 
 
+def _padded(texts: list[str]) -> str:
+    """The texts joined for character n-grams: each padded with a space at both ends, so that
+    word starts and ends are features of their own, and separated by ``_SEPARATOR``."""
+    if texts and all(texts):  # every text padded the same way: one join, no per-text formatting
+        return f"{_SEPARATOR} " + f" {_SEPARATOR} ".join(texts) + f" {_SEPARATOR}"
+    return _SEPARATOR + _SEPARATOR.join(f" {text} " if text else "" for text in texts) + _SEPARATOR
+
+
+def _padded_from_joined(joined: str, n: int) -> str:
+    """`_padded` of the ``n`` texts that ``joined`` holds, separated by newlines (none of
+    them holding one), made with one replace where none is empty."""
+    if n and joined and "\n\n" not in joined and joined[0] != "\n" and joined[-1] != "\n":
+        return f"{_SEPARATOR} " + joined.replace("\n", f" {_SEPARATOR} ") + f" {_SEPARATOR}"
+    return _padded(joined.split("\n") if n else [])
+
+
 def _char_ngram_windows(texts: list[str], config: FeatureConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Salted hash of every window of every character n-gram order over the joined texts,
     shape (orders, positions), with where each text's windows start (same shape as the
     counts) and how many there are per order and text, shape (orders, texts). Texts are
     padded with a space at both ends so that word starts and ends are features of their own;
     windows that reach into another text are computed but never used."""
-    if texts and all(texts):  # every text padded the same way: one join, no per-text formatting
-        joined = f"{_SEPARATOR} " + f" {_SEPARATOR} ".join(texts) + f" {_SEPARATOR}"
-    else:
-        joined = _SEPARATOR + _SEPARATOR.join(f" {text} " if text else "" for text in texts) + _SEPARATOR
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    return _windows(_padded(texts), config, bucketed=False)
+
+
+def _windows(padded: str, config: FeatureConfig, bucketed: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`_char_ngram_windows` of texts already joined by `_padded`; with ``bucketed``, each
+    window's column (int32, as `_bucket` gives it) instead of its hash, computed order by
+    order, so that no array of every hash is written and read again."""
+    codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     separators = np.flatnonzero(codes == 0)  # len(texts) + 1 of them: text r lies between r and r + 1
     lengths = separators[1:] - separators[:-1] - 1
     orders = np.arange(config.char_ngram_min, config.char_ngram_max + 1)
-    hashes = np.zeros((len(orders), len(codes)), dtype=np.uint64)
+    hashes = np.zeros((len(orders), len(codes)), dtype=np.int32 if bucketed else np.uint64)
     rolling = np.zeros(len(codes), dtype=np.uint64)
+    shift = np.uint64(64 - config.n_features_log2)
     with np.errstate(over="ignore"):
         for n in range(1, config.char_ngram_max + 1):
             # rolling[i] = hash of codes[i : i + n]
             rolling = rolling[: len(codes) - n + 1] * _MULTIPLIER + codes[n - 1 :]
             if n >= config.char_ngram_min:
-                hashes[n - config.char_ngram_min, : len(rolling)] = rolling + np.uint64(n) * _ORDER_SALT
+                salted = rolling + np.uint64(n) * _ORDER_SALT
+                if bucketed:  # _bucket, written straight into its row
+                    salted *= _MULTIPLIER
+                    salted >>= shift
+                hashes[n - config.char_ngram_min, : len(rolling)] = salted
     # windows of order n in text r: those starting at separators[r] + 1, up to n - 1 before its end
     counts = np.maximum(lengths[None, :] - orders[:, None] + 1, 0)
     starts = np.arange(len(orders))[:, None] * len(codes) + separators[None, :-1] + 1
@@ -175,14 +199,19 @@ def _word_parts(texts: list[str], config: FeatureConfig) -> tuple[np.ndarray, np
     joined = "\n".join(texts)
     if joined.count("\n") != len(texts) - 1:  # a newline inside a text: not normalised text
         joined = "\n".join(text.replace("\n", " ") for text in texts)
+    return _joined_word_parts(joined, config)
+
+
+def _joined_word_parts(joined: str, config: FeatureConfig, dtype: type = np.int64) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`_word_parts` of texts joined by newlines; columns as ``dtype``."""
     rows, word_hash = _word_hashes(joined)
-    cols = _bucket(word_hash + _WORD_SALT, config.n_features_log2)
+    cols = _bucket(word_hash + _WORD_SALT, config.n_features_log2, dtype)
     if config.word_ngram_max < 2 or len(word_hash) < 2:
         return rows, cols, rows[:0], cols[:0]
     same_row = rows[1:] == rows[:-1]
     with np.errstate(over="ignore"):
         bigram = word_hash[:-1] * _MULTIPLIER + word_hash[1:] + _BIGRAM_SALT
-    return rows, cols, rows[1:][same_row], _bucket(bigram[same_row], config.n_features_log2)
+    return rows, cols, rows[1:][same_row], _bucket(bigram[same_row], config.n_features_log2, dtype)
 
 
 def _word_ngrams(texts: list[str], config: FeatureConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -251,25 +280,41 @@ def _heap_for_temporaries() -> None:
 
 def linear_scores(texts: list[str], config: FeatureConfig, weighted_coef: np.ndarray) -> np.ndarray:
     """``feature_matrix(texts, config, idf) @ coef``, given ``weighted_coef = idf[:, None] *
-    coef``, computed faster: repeated n-grams are left as separate entries (the product sums
-    them anyway), and the length scaling is applied to the (n, labels) result instead of
-    every entry. Each row's entries are its character n-grams by order, then its words, then
-    its word bigrams, so that every row is summed in the same order whatever the batch."""
-    n = len(texts)
+    coef``, computed faster: see `joined_linear_scores`."""
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:  # a newline inside a text: not normalised text
+        joined = "\n".join(text.replace("\n", " ") for text in texts)
+        # the character n-grams see the newline, as `ngram_occurrences` does
+        return _linear_scores(_padded(texts), joined, len(texts), config, weighted_coef)
+    return joined_linear_scores(joined, len(texts), config, weighted_coef)
+
+
+def joined_linear_scores(joined: str, n: int, config: FeatureConfig, weighted_coef: np.ndarray) -> np.ndarray:
+    """`linear_scores` of ``n`` normalised texts joined by newlines (as
+    `extremism_nlp.text.normalize_joined` gives them: no list of the batch's strings is made).
+
+    Repeated n-grams are left as separate entries (the product sums them anyway), and the
+    length scaling is applied to the (n, labels) result instead of every entry. Each row's
+    entries are its character n-grams by order, then its words, then its word bigrams, so
+    that every row is summed in the same order whatever the batch."""
+    return _linear_scores(_padded_from_joined(joined, n), joined, n, config, weighted_coef)
+
+
+def _linear_scores(padded: str, joined: str, n: int, config: FeatureConfig, weighted_coef: np.ndarray) -> np.ndarray:
     if n == 0:
         return np.zeros((0, weighted_coef.shape[1]), dtype=weighted_coef.dtype)
     _heap_for_temporaries()
-    hashes, char_starts, char_counts = _char_ngram_windows(texts, config)
-    word_rows, word_cols, bigram_rows, bigram_cols = _word_parts(texts, config)
+    char_cols, char_starts, char_counts = _windows(padded, config, bucketed=True)
+    word_rows, word_cols, bigram_rows, bigram_cols = _joined_word_parts(joined, config, np.int32)
     # Every window's column (those never used included: cheaper than picking them first),
     # then each row takes its slices in turn: the CSR matrix's rows, built without sorting.
-    source = np.concatenate([_bucket(hashes.ravel(), config.n_features_log2), word_cols, bigram_cols])
+    source = np.concatenate([char_cols.ravel(), word_cols, bigram_cols])
     word_counts, bigram_counts = np.bincount(word_rows, minlength=n), np.bincount(bigram_rows, minlength=n)
-    word_starts = hashes.size + np.cumsum(word_counts) - word_counts
-    bigram_starts = hashes.size + len(word_cols) + np.cumsum(bigram_counts) - bigram_counts
+    word_starts = char_cols.size + np.cumsum(word_counts) - word_counts
+    bigram_starts = char_cols.size + len(word_cols) + np.cumsum(bigram_counts) - bigram_counts
     starts = np.concatenate([char_starts, word_starts[None, :], bigram_starts[None, :]]).T
     counts = np.concatenate([char_counts, word_counts[None, :], bigram_counts[None, :]]).T
-    columns = source[_ragged_index(starts.ravel(), counts.ravel())].astype(np.int32)
+    columns = source[_ragged_index(starts.ravel(), counts.ravel())]
     per_row = counts.sum(axis=1)
     indptr = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(per_row, out=indptr[1:])
