@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from .models.base import Model
 
 DEFAULT_BATCH_SIZE = 1000
+_GROUP_CHARS = 120_000
+"""Characters of long texts read per model call, about, at most: the fast model's arrays for
+120,000 characters still fit the processor's caches (groups of ~1,000 pieces of 10 kB texts,
+about a million characters, read them a quarter slower)."""
 # Decided label sets by bit code (bit k set: LABELS[k] decided), in LABELS order.
 _LABEL_SETS = [tuple(label for k, label in enumerate(LABELS) if code >> k & 1) for code in range(1 << len(LABELS))]
 _HEADLINES = [headline(labels) for labels in _LABEL_SETS]
@@ -361,44 +365,82 @@ class Classifier:
         model's window (by index), whose pieces are its sentences (`extremism_nlp.documents`).
         A text's pieces are contiguous. With ``raw``, uncalibrated logits instead of
         probabilities (empty texts get zeros either way)."""
-        batch_size = check_batch_size(batch_size)
+        batch_size = max(check_batch_size(batch_size), self.model.min_batch_size)
         window = self.model.window_chars
-        pieces: list[str] = []
         counts = np.zeros(len(texts), dtype=np.int64)
         documents: dict[int, Document] = {}
         visible = np.concatenate([has_visible_character(texts[start : start + batch_size]) for start in range(0, len(texts), batch_size)] or [np.zeros(0, dtype=bool)])
-        one_piece_each = bool(visible.all()) and max(map(len, texts), default=0) <= window  # tweets
-        if one_piece_each:
-            pieces, counts[:] = texts, 1
-        for index, text in enumerate(() if one_piece_each else texts):
+        if bool(visible.all()) and max(map(len, texts), default=0) <= window:  # tweets: a text's score is its piece's
+            scores = np.zeros((len(texts), len(LABELS)))
+            for start in self._progress(range(0, len(texts), batch_size), show_progress):
+                batch = texts[start : start + batch_size]
+                scores[start : start + batch_size] = self.model.decision_function(batch) if raw else self.model.predict_proba(batch)
+            counts[:] = 1
+            return scores, scores, np.arange(len(texts)), counts, documents
+        whole: list[int] = []  # texts read in one piece
+        for index, text in enumerate(texts):
             if not visible[index] and _is_blank(text):
                 continue
             if len(text) > window:
                 documents[index] = document = Document(text, window)
-                pieces.extend(document.units())  # each sentence alone, then neighbouring pairs
                 counts[index] = len(document.spans)
             else:
-                pieces.append(text)
+                whole.append(index)
                 counts[index] = 1
-        piece_scores = np.zeros((len(pieces), len(LABELS)))
-        starts = range(0, len(pieces), batch_size)
-        if show_progress:
-            from tqdm.auto import tqdm
-
-            starts = tqdm(starts, desc=f"{self.name}: batches", unit="batch")
-        for start in starts:
-            batch = pieces[start : start + batch_size]
-            piece_scores[start : start + batch_size] = self.model.decision_function(batch) if raw else self.model.predict_proba(batch)
-        if one_piece_each:  # a text's score is its piece's
-            return piece_scores, piece_scores, np.arange(len(texts)), counts, documents
-        if documents:
-            piece_scores = _sentences_of_documents(piece_scores, counts, documents)
-        first = np.concatenate(([0], np.cumsum(counts)[:-1])) if len(texts) else counts
+        first = np.cumsum(counts) - counts
+        piece_scores = np.zeros((int(counts.sum()), len(LABELS)))
+        batches: list[tuple[list[int], list[int]]] = [(whole[start : start + batch_size], []) for start in range(0, len(whole), batch_size)]
+        group: list[int] = []
+        units = chars = 0
+        for index, document in documents.items():  # documents grouped by about batch_size pieces
+            group.append(index)
+            units += document.n_units
+            chars += 3 * len(document.text)  # each character is read alone and in two pairs
+            if units >= batch_size or chars >= _GROUP_CHARS:
+                batches.append(([], group))
+                group, units, chars = [], 0, 0
+        if group:
+            batches.append(([], group))
+        for rows, group in self._progress(batches, show_progress):
+            if rows:
+                batch = [texts[index] for index in rows]
+                piece_scores[first[rows]] = self.model.decision_function(batch) if raw else self.model.predict_proba(batch)
+            else:
+                self._read_documents(group, documents, first, piece_scores, raw)
         scores = np.zeros((len(texts), len(LABELS)))
         filled = counts > 0
         if filled.any():
             scores[filled] = np.maximum.reduceat(piece_scores, first[filled], axis=0)
         return scores, piece_scores, first, counts, documents
+
+    def _progress(self, batches: Sequence, show_progress: bool) -> Iterable:
+        if not show_progress:
+            return batches
+        from tqdm.auto import tqdm
+
+        return tqdm(batches, desc=f"{self.name}: batches", unit="batch")
+
+    def _read_documents(self, group: list[int], documents: dict[int, Document], first: np.ndarray, piece_scores: np.ndarray, raw: bool) -> None:
+        """Write the sentence scores of the documents ``group`` (indices of texts) into their
+        rows of ``piece_scores``: every sentence of the group and every pair of neighbours
+        scored in one call, then each sentence's lowest of itself and its pairs
+        (`extremism_nlp.documents`), for the whole group at once."""
+        sentences: list[str] = []
+        pairs: list[tuple[int, str]] = []
+        rows: list[np.ndarray] = []
+        for index in group:
+            document = documents[index]
+            text, spans, offset = document.text, document.spans, len(sentences)
+            sentences += [text[start:end] for start, end in spans]
+            pairs += [(offset + k, text[spans[k][0] : spans[k + 1][1]]) for k in document.pairs]
+            rows.append(first[index] + np.arange(len(spans)))
+        unit_scores = self.model.score_sentences(sentences, pairs, raw)
+        sentence_scores, pair_scores = unit_scores[: len(sentences)], unit_scores[len(sentences) :]
+        if pairs:
+            left = np.array([k for k, _ in pairs], dtype=np.int64)
+            np.minimum.at(sentence_scores, left, pair_scores)
+            np.minimum.at(sentence_scores, left + 1, pair_scores)
+        piece_scores[np.concatenate(rows)] = sentence_scores
 
     def languages(self, texts: Iterable[str]) -> list[str]:
         """Detected language of each text (``"und"`` for empty or too little text)."""
@@ -502,21 +544,6 @@ class Classifier:
         for index, lang in zip(needed, detected):
             langs[index] = lang
         return langs, rows[row]
-
-
-def _sentences_of_documents(unit_scores: np.ndarray, counts: np.ndarray, documents: dict[int, Document]) -> np.ndarray:
-    """Piece scores with each document's units (sentences alone, then pairs) folded into one
-    row per sentence (`extremism_nlp.documents.Document.sentence_scores`)."""
-    units = counts.copy()
-    for index, document in documents.items():
-        units[index] = document.n_units
-    unit_first = np.cumsum(units) - units
-    keep = np.ones(len(unit_scores), dtype=bool)
-    for index, document in documents.items():
-        start, n = int(unit_first[index]), len(document.spans)
-        unit_scores[start : start + n] = document.sentence_scores(unit_scores[start : start + document.n_units])
-        keep[start + n : start + document.n_units] = False
-    return unit_scores[keep]
 
 
 @overload

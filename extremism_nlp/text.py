@@ -461,6 +461,54 @@ def normalize_joined(texts: Sequence[str]) -> str:
     return _normalize_joined(texts)
 
 
+def normalize_neighbours(sentences: Sequence[str], pairs: Sequence[tuple[int, str]]) -> tuple[list[str], list[str]]:
+    """`normalize_batch` of ``sentences`` and of the pairs' texts, where pair ``(k, text)``
+    is sentences k and k + 1 as they stand in their document, with what lies between them:
+    ``text == sentences[k] + between + sentences[k + 1]``.
+
+    A pair joined by white space normalises to its two sentences' normal forms joined by a
+    space: every step works within runs of non-space characters or keeps white space white,
+    except three, which `_joins_cleanly` rules out: spaced letters that run across the gap
+    ("k i" + "l l"), a spaced-letter pattern that only the other sentence's hint would fold,
+    and a retweet marker that starts a sentence ("rt @user ...": dropped from the sentence
+    alone, kept inside the pair) or stands alone before the next one. Those pairs, and pairs
+    not joined by white space (a sentence cut where it had none), are normalised whole.
+    Long texts are read as each sentence alone and with each neighbour, so this normalises
+    each character once instead of three times."""
+    normalized = normalize_batch(sentences)
+    joined: list[str] = []
+    whole: list[int] = []
+    spaced = [False] * len(normalized)
+    for k in {k for k, _ in pairs}.union(k + 1 for k, _ in pairs):
+        spaced[k] = _SPACED_RE.search(normalized[k]) is not None
+    for index, (k, text) in enumerate(pairs):
+        left, right = normalized[k], normalized[k + 1]
+        gap = text[len(sentences[k]) : len(text) - len(sentences[k + 1])]
+        if gap.isspace() and not spaced[k] and not spaced[k + 1] and _joins_cleanly(left, right):
+            joined.append(f"{left} {right}")
+        else:
+            joined.append("")
+            whole.append(index)
+    if whole:
+        for index, text in zip(whole, normalize_batch([pairs[index][1] for index in whole])):
+            joined[index] = text
+    return normalized, joined
+
+
+def _joins_cleanly(left: str, right: str) -> bool:
+    """Whether two normalised sentences with white space between normalise to ``left + " " +
+    right``, given that neither holds spaced letters: both hold something, the left is not a
+    lone retweet marker (which a mention after it would drop), the right does not start with
+    a mention (whose retweet marker only its own start drops), and no run of spaced letters
+    can cross the gap (it would need a letter at both ends of the gap, each alone between
+    non-alphanumeric characters)."""
+    if not left or not right or left == "rt" or right.startswith(USER_TOKEN):
+        return False
+    left_alone = left[-1].isalnum() and (len(left) == 1 or not left[-2].isalnum())
+    right_alone = right[0].isalnum() and (len(right) == 1 or not right[1].isalnum())
+    return not (left_alone and right_alone)
+
+
 def has_visible_character(texts: Sequence[str]) -> np.ndarray:
     """For each text, whether it surely holds a character that `clean_invisible` keeps and
     that is not white space (a letter of a common script, a digit, punctuation, an emoji):

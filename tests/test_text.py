@@ -109,3 +109,41 @@ def test_characters_taken_for_visible_make_no_text_blank():
     assert not any(_is_blank(c) for c in chars)
     assert has_visible_character(chars).all()
     assert has_visible_character(["", " ", "\u200b", "a", "", "\u3164"] * 6).tolist() == [False, False, False, True, False, False] * 6
+
+
+def test_normalize_batch_tidies_repeats_and_white_space_as_normalize_does():
+    from extremism_nlp.text import normalize_batch
+
+    texts = ["  a  b  ", "\u3000x\u3000", "a \t b", "aaa   bbb", "   ", "x", "!!!!  ???", "a\u00a0\u00a0b", "ééé \u2028 ",
+             "k  i  l  l", "a \u200b b", "\t", "xx\nyyy"] * 3  # fmt: skip
+    assert normalize_batch(texts) == [normalize(t) for t in texts]
+    assert normalize_batch(["plain text"] * 40) == ["plain text"] * 40  # nothing to change: no decode
+
+
+def test_normalize_neighbours_gives_what_normalize_gives():
+    """Each pair of neighbouring sentences of long texts, built from its sentences' normal
+    forms where that is exact, normalised whole where it is not."""
+    from extremism_nlp.documents import Document
+    from extremism_nlp.text import normalize_neighbours
+    from record_fast_document_outputs import document_texts
+
+    sentences: list[str] = []
+    pairs: list[tuple[int, str]] = []
+    for text in [t for t in document_texts() if len(t) > 500]:
+        document, offset = Document(text, 500), len(sentences)
+        sentences += [text[start:end] for start, end in document.spans]
+        pairs += [(offset + k, text[document.spans[k][0] : document.spans[k + 1][1]]) for k in document.pairs]
+    # gaps that the shortcut must not take: spaced letters across the gap or on one side only,
+    # retweet markers, mentions, no gap at all, invisible characters only, hashtags, links
+    tricky = ["k i", "l l", "hello a", "b world", "rt", "@john hi there", "rt @x said so.", "x.y", "z now", "_x.y.z",
+              "and more text", "text x", "y z", "ok", "a", "\u200b", "#tag", "http://x.y", "www.z", "ß", "ΣΑΣ", "k.i.l"]  # fmt: skip
+    offset = len(sentences)
+    sentences += tricky
+    for k in range(len(tricky) - 1):
+        for gap in (" ", "\n\n", "\u3000", ""):
+            pairs.append((offset + k, tricky[k] + gap + tricky[k + 1]))
+    normalized, joined = normalize_neighbours(sentences, pairs)
+    assert normalized == [normalize(s) for s in sentences]
+    wrong = [(text, got) for (_, text), got in zip(pairs, joined) if got != normalize(text)]
+    assert not wrong, f"{len(wrong)} of {len(pairs)} pairs differ, e.g. {wrong[:3]}"
+    assert len(pairs) > 5000

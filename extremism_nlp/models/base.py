@@ -54,6 +54,10 @@ class Model(ABC):
     model_type: ClassVar[str]
     load_options: ClassVar[tuple[str, ...]] = ()
     """Names of the keyword options `from_pretrained` takes."""
+    min_batch_size: ClassVar[int] = 1
+    """Texts scored at a time at least, whatever ``batch_size`` the caller asks for: a backend
+    whose scores do not depend on the batch and that reads a batch at once (the fast
+    model) only loses by small calls."""
     window_chars: int = 2000
     """Texts longer than this are split into passages by the Classifier and scored per
     passage (the highest score per label wins)."""
@@ -88,6 +92,15 @@ class Model(ABC):
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         return apply_platt(self.decision_function(texts), np.asarray(self.info.platt))
+
+    def score_sentences(self, sentences: list[str], pairs: list[tuple[int, str]], raw: bool = False) -> np.ndarray:
+        """Scores (probabilities, or logits with ``raw``) of each sentence of long texts read
+        alone, then of each pair ``(k, text)``: sentences k and k + 1 read together, ``text``
+        being the two with what lies between them in their document. Rows in that order. A
+        backend that can share work between a sentence and the pairs it belongs to (the fast
+        model normalises each sentence once) does it here."""
+        texts = sentences + [text for _, text in pairs]
+        return self.decision_function(texts) if raw else self.predict_proba(texts)
 
     @abstractmethod
     def save_pretrained(self, path: str | Path) -> None:
