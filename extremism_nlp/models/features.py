@@ -49,11 +49,13 @@ def _bucket(hashes: np.ndarray, bits: int, dtype: type = np.int64) -> np.ndarray
         return ((hashes * _MULTIPLIER) >> np.uint64(64 - bits)).astype(dtype)
 
 
-def _ragged_index(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def _ragged_index(starts: np.ndarray, lengths: np.ndarray, bound: int | None = None) -> np.ndarray:
     """``starts[0], starts[0] + 1, ... (lengths[0] of them), starts[1], ...``: the positions
-    of many slices at once."""
+    of many slices at once. Given a ``bound`` on the positions under 2**31, as int32: half
+    the memory traffic of int64 for the largest arrays of a batch."""
+    dtype = np.int32 if bound is not None and bound < 2**31 else np.int64
     before = np.cumsum(lengths) - lengths
-    return np.repeat(starts - before, lengths) + np.arange(int(lengths.sum()))
+    return np.repeat((starts - before).astype(dtype), lengths) + np.arange(int(lengths.sum()), dtype=dtype)
 
 
 def _padded(texts: list[str]) -> str:
@@ -171,21 +173,30 @@ def _word_hashes(joined: str) -> tuple[np.ndarray, np.ndarray]:
     is_word = _word_characters()[codes]
     edges = np.diff(is_word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
     first, end = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)  # characters [first, end)
-    rows = np.cumsum(codes == 10)[first]
+    rows = np.searchsorted(np.flatnonzero(codes == 10), first)  # newlines before each word
     if not len(first):
         return rows, np.zeros(0, dtype=np.uint64)
-    # UTF-8 bytes of each character (surrogates as 3, as "surrogatepass" writes them)
-    n_bytes = 1 + (codes >= 0x80).astype(np.int64) + (codes >= 0x800) + (codes >= 0x10000)
-    byte_at = np.concatenate(([0], np.cumsum(n_bytes)))
-    start, length = byte_at[first], byte_at[end] - byte_at[first]
     data = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    if len(data) == len(codes):  # ASCII: a character is a byte
+        start, length = first, end - first
+    else:  # byte offsets: characters before, plus the bytes beyond the first of each
+        # (UTF-8 bytes of a character: surrogates as 3, as "surrogatepass" writes them)
+        extra = (codes >= 0x80).astype(np.int32)
+        extra += codes >= 0x800
+        extra += codes >= 0x10000
+        byte_at = np.zeros(len(codes) + 1, dtype=np.int64)
+        np.cumsum(extra, out=byte_at[1:])
+        start, length = first + byte_at[first], end - first + byte_at[end] - byte_at[first]
     hashes = np.zeros(len(first), dtype=np.uint64)
     short = length <= _CRC_MAX_BYTES
     by_distance, by_length = _crc_tables()
     s_start, s_length = start[short], length[short]
-    positions = _ragged_index(s_start, s_length)
-    distance = np.repeat(s_start + s_length - 1, s_length) - positions
-    values = by_distance.ravel()[distance * 256 + data[positions]]
+    positions = _ragged_index(s_start, s_length, bound=len(data))
+    # bytes from the end of its word: for each word, length - 1 down to 0
+    distance = np.repeat((s_start + s_length - 1).astype(positions.dtype), s_length) - positions
+    distance <<= 8
+    distance += data[positions]
+    values = by_distance.ravel()[distance]
     offsets = np.cumsum(s_length) - s_length
     hashes[short] = np.bitwise_xor.reduceat(values, offsets) ^ by_length[s_length] if len(offsets) else []
     for k in np.flatnonzero(~short).tolist():
@@ -314,7 +325,7 @@ def _linear_scores(padded: str, joined: str, n: int, config: FeatureConfig, weig
     bigram_starts = char_cols.size + len(word_cols) + np.cumsum(bigram_counts) - bigram_counts
     starts = np.concatenate([char_starts, word_starts[None, :], bigram_starts[None, :]]).T
     counts = np.concatenate([char_counts, word_counts[None, :], bigram_counts[None, :]]).T
-    columns = source[_ragged_index(starts.ravel(), counts.ravel())]
+    columns = source[_ragged_index(starts.ravel(), counts.ravel(), bound=len(source))]
     per_row = counts.sum(axis=1)
     indptr = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(per_row, out=indptr[1:])
