@@ -371,6 +371,11 @@ def _replace_mentions(joined: str) -> str:
 _RETWEET_AT_LINE_START_RE = re.compile(r"(?m)^ ?rt [^\S\n]*(?=@user)")
 
 
+def _replace_markup(joined: str) -> str:
+    """Links, mentions (and retweet markers) and hashtag signs, in `normalize`'s order."""
+    return _HASHTAG_RE.sub("", _replace_mentions(_replace_urls(joined)))
+
+
 def _fold_spaced(text: str) -> str:
     return _SPACED_RE.sub(_join_spaced, text) if _SPACED_HINT_RE.search(text) else text
 
@@ -384,12 +389,11 @@ def _normalize_joined(texts: Sequence[str]) -> str:
     _clean_joined(batch)
     batch.set(batch.joined.casefold())
 
+    # Links, then mentions, then hashtags, in one pass over the texts that hold any of them:
+    # each step leaves a text without its trigger (a link's letters, "@", "#") unchanged,
+    # so running all three on those texts is running each on the texts it finds then.
     codes = batch.codes
-    batch.apply(batch.per_text(_starts_any(codes, ("url", "http", "www."))), _replace_urls)
-    codes = batch.codes
-    batch.apply(batch.per_text(codes == ord("@")), _replace_mentions)
-    codes = batch.codes
-    batch.apply(batch.per_text(codes == ord("#")), lambda joined: _HASHTAG_RE.sub("", joined))
+    batch.apply(batch.per_text(_starts_any(codes, ("url", "http", "www.")) | (codes == ord("@")) | (codes == ord("#"))), _replace_markup)
     if not batch.joined.isascii():
         classes = batch.classes()
         arabic = batch.per_text((classes & _ARABIC) != 0)
