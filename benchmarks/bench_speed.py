@@ -18,7 +18,7 @@ turn on the same texts, several runs each: the medians and their ratio come from
 moments of a machine whose load moves.
 
     python benchmarks/bench_speed.py [--model fast] [--quick]
-    python benchmarks/bench_speed.py --peer alt-profanity-check [--quick]
+    python benchmarks/bench_speed.py --peer alt-profanity-check [--quick] [--baseline DIR]
     python benchmarks/bench_speed.py --model default --texts 300 --batch-sizes 1,32 [--runtime onnx]
     python benchmarks/bench_speed.py --model default --compare-runtimes torch,onnx-fp32 --texts 300 [--runs 5]
 
@@ -208,7 +208,7 @@ _SIDE_BY_SIDE_WORKER = r"""
 import json, resource, statistics, sys, time
 job = json.loads(sys.stdin.read())
 t0 = time.perf_counter()
-if job["who"] == "ours":
+if job["who"] in ("ours", "baseline"):
     import extremism_nlp
     clf = extremism_nlp.Classifier.from_pretrained("fast")
     score = lambda batch: clf.predict_proba(batch, batch_size=len(batch))
@@ -272,8 +272,11 @@ print(json.dumps({"texts": len(predictions), "peak_rss_mb": resource.getrusage(r
 """
 
 
-def side_by_side(peer_name: str, quick: bool) -> dict:
-    """Ours and the peer in alternating fresh processes on the same texts; medians."""
+def side_by_side(peer_name: str, quick: bool, baseline: str | None = None, baseline_label: str | None = None) -> dict:
+    """Ours and the peer in alternating fresh processes on the same texts; medians. With
+    ``baseline``, a folder holding another version of the library (``git archive main
+    extremism_nlp | tar -x -C DIR``, say) timed in the same alternation: before and after
+    a change, in one run."""
     from peers import PEERS, _environment
 
     peer = next((p for p in PEERS if p.name == peer_name), None)
@@ -287,14 +290,18 @@ def side_by_side(peer_name: str, quick: bool) -> dict:
         "n_single": n_single,
         "repeats": repeats,
     }
-    pythons = {"ours": sys.executable, "peer": str(_environment(peer))}
+    pythons = {"ours": sys.executable, "peer": str(_environment(peer)), "baseline": sys.executable}
+    who_runs = ("ours", "peer") + (("baseline",) if baseline else ())
+    # the baseline's package comes first on its path: the worker starts in its folder
+    places = {"baseline": {"cwd": baseline, "env": os.environ | {"PYTHONPATH": str(baseline)}}} if baseline else {}
     # One untimed load first: builds the scoring matrix into the user cache (once per machine)
     subprocess.run([sys.executable, "-c", _LOAD_WORKER], check=True, capture_output=True)
-    results: dict[str, list[dict]] = {"ours": [], "peer": []}
+    results: dict[str, list[dict]] = {who: [] for who in who_runs}
     for _ in range(runs):
-        for who in ("ours", "peer"):
+        for who in who_runs:
             out = subprocess.run(
-                [pythons[who], "-c", _SIDE_BY_SIDE_WORKER], input=json.dumps(job | {"who": who}), check=True, capture_output=True, text=True
+                [pythons[who], "-c", _SIDE_BY_SIDE_WORKER], input=json.dumps(job | {"who": who}), check=True, capture_output=True, text=True,
+                **places.get(who, {}),
             ).stdout
             results[who].append(json.loads(out.strip().splitlines()[-1]))
     loads = [
@@ -336,6 +343,13 @@ def side_by_side(peer_name: str, quick: bool) -> dict:
     summary["ratio_classify_to_peer"] = {
         k: round(summary["ours_classify"][k] / summary["peer_predict_prob"][k], 2) for k in ("batch_1000", "batch_1", "1kB", "10kB")
     }
+    if baseline:
+        summary["baseline"] = baseline_label or str(baseline)
+        for call in ("predict_proba", "classify"):
+            summary[f"baseline_{call}"] = {k: round(median("baseline", call, k), 3) for k in rows}
+            summary[f"ratio_{call}_to_baseline"] = {
+                k: round(summary[f"ours_{call}"][k] / summary[f"baseline_{call}"][k], 2) for k in ("batch_1000", "batch_1", "1kB", "10kB")
+            }
     return summary
 
 
@@ -364,6 +378,13 @@ def print_side_by_side(summary: dict) -> None:
         "load < 0.3 s (median of the fresh processes)": summary["load_alone_s"]["median"] < 0.3,
     }
     print("  targets: " + "; ".join(f"{name} {'met' if ok else 'NOT met'}" for name, ok in targets.items()))
+    if "baseline" in summary:
+        base_p, base_c = summary["baseline_predict_proba"], summary["baseline_classify"]
+        ratio_p, ratio_c = summary["ratio_predict_proba_to_baseline"], summary["ratio_classify_to_baseline"]
+        print(f"  baseline {summary['baseline']} in the same alternation (texts/s, and this tree's ratio to it):")
+        print(f"  {'':<24}{'predict_proba':>20}{'classify()':>18}{'ratio':>10}{'classify':>10}")
+        for key, label in (("batch_1000", "batch 1,000"), ("batch_1", "batch 1"), ("1kB", "1 kB texts (batch 100)"), ("10kB", "10 kB texts (batch 100)")):
+            print(f"  {label:<24}{base_p[key]:>20,.0f}{base_c[key]:>18,.0f}{ratio_p[key]:>9.2f}x{ratio_c[key]:>9.2f}x")
 
 
 def main() -> None:
@@ -374,6 +395,8 @@ def main() -> None:
     parser.add_argument("--runtime", choices=["torch", "onnx", "onnx-fp32"], help="transformer models: inference runtime")
     parser.add_argument("--texts", type=int, help="texts per throughput run (default 10,000; quick 2,000)")
     parser.add_argument("--peer", help="run this peer side by side with the fast model (benchmarks/peers.py), e.g. alt-profanity-check")
+    parser.add_argument("--baseline", help="with --peer: a folder holding another version of extremism_nlp, timed in the same alternation")
+    parser.add_argument("--baseline-label", help="what --baseline holds, for the results (e.g. 'main at 8a2c167'); default: its path")
     parser.add_argument("--compare-runtimes", help="time these runtimes in turn in one process, e.g. torch,onnx-fp32 (the first is the reference)")
     parser.add_argument("--runs", type=int, default=5, help="--compare-runtimes: timed runs per runtime and batch size")
     parser.add_argument("--against", help="a second model (e.g. the same weights with other thresholds) timed in processes alternating with --model's")
@@ -388,7 +411,7 @@ def main() -> None:
         return
     if args.peer:
         sys.path.insert(0, str(Path(__file__).parent))
-        summary = side_by_side(args.peer, args.quick)
+        summary = side_by_side(args.peer, args.quick, args.baseline, args.baseline_label)
         print_side_by_side(summary)
         if not args.quick:
             RESULTS_DIR.mkdir(parents=True, exist_ok=True)

@@ -156,6 +156,20 @@ def _peer_speed_section() -> list[str]:
             f"classifying 100,000 texts in one call: {r['peak_rss_mb_100k_texts']:.0f} MB.",
             "",
         ]
+        if "baseline" in r:  # before and after a change, in the same alternation
+            lines += [
+                f"Before and after, in the same run: the library as {r['baseline']}, timed in the same alternating processes.",
+                "",
+                "| texts/s | before: `predict_proba` | `classify()` | after: `predict_proba` | `classify()` | after / before |",
+                "|---|---|---|---|---|---|",
+            ]
+            base_p, base_c = r["baseline_predict_proba"], r["baseline_classify"]
+            for key, label in (("batch_1000", "batch 1,000"), ("batch_1", "batch 1"), ("1kB", "1 kB texts"), ("10kB", "10 kB texts")):
+                lines.append(
+                    f"| {label} | {base_p[key]:,.0f} | {base_c[key]:,.0f} | {ours_p[key]:,.0f} | {ours_c[key]:,.0f} | "
+                    f"{r['ratio_predict_proba_to_baseline'][key]:.2f}x / {r['ratio_classify_to_baseline'][key]:.2f}x |"
+                )
+            lines.append("")
     return lines
 
 

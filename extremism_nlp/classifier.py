@@ -480,7 +480,11 @@ class Classifier:
     def classify(self, texts: Sequence[str], batch_size: int = ..., show_progress: bool = ...) -> list[Prediction]: ...
 
     def classify(self, texts, batch_size: int = DEFAULT_BATCH_SIZE, show_progress: bool = False):
-        """A `Prediction` for a string; a list of them, in order, for a list of strings."""
+        """A `Prediction` for a string; a list of them, in order, for a list of strings.
+
+        ``batch_size``: texts (or sentences of long texts) per model call; a backend whose
+        scores do not depend on the batch reads at least its ``min_batch_size`` at once
+        (`fast`: 1,000)."""
         if isinstance(texts, str):
             return self.classify([texts], batch_size, show_progress)[0]
         items = check_texts(texts)
