@@ -406,7 +406,7 @@ class Classifier:
                 batch = [texts[index] for index in rows]
                 piece_scores[first[rows]] = self.model.decision_function(batch) if raw else self.model.predict_proba(batch)
             else:
-                self._read_documents(group, documents, first, piece_scores, raw)
+                self._read_documents(group, documents, first, piece_scores, raw, batch_size)
         scores = np.zeros((len(texts), len(LABELS)))
         filled = counts > 0
         if filled.any():
@@ -420,7 +420,9 @@ class Classifier:
 
         return tqdm(batches, desc=f"{self.name}: batches", unit="batch")
 
-    def _read_documents(self, group: list[int], documents: dict[int, Document], first: np.ndarray, piece_scores: np.ndarray, raw: bool) -> None:
+    def _read_documents(
+        self, group: list[int], documents: dict[int, Document], first: np.ndarray, piece_scores: np.ndarray, raw: bool, batch_size: int
+    ) -> None:
         """Write the sentence scores of the documents ``group`` (indices of texts) into their
         rows of ``piece_scores``: every sentence of the group and every pair of neighbours
         scored in one call, then each sentence's lowest of itself and its pairs
@@ -434,7 +436,7 @@ class Classifier:
             sentences += [text[start:end] for start, end in spans]
             pairs += [(offset + k, text[spans[k][0] : spans[k + 1][1]]) for k in document.pairs]
             rows.append(first[index] + np.arange(len(spans)))
-        unit_scores = self.model.score_sentences(sentences, pairs, raw)
+        unit_scores = self.model.score_sentences(sentences, pairs, raw, batch_size)
         sentence_scores, pair_scores = unit_scores[: len(sentences)], unit_scores[len(sentences) :]
         if pairs:
             left = np.array([k for k, _ in pairs], dtype=np.int64)

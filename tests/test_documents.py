@@ -154,6 +154,19 @@ def test_any_backend_gets_evidence_sentence_by_sentence():
         assert text[span.start : span.end] == span.text == sentence
 
 
+def test_no_model_call_holds_more_than_batch_size_pieces():
+    """Documents are read in groups, but a backend gets at most ``batch_size`` pieces a call
+    (its memory may depend on it), with the same scores as reading them one at a time."""
+    words = word_classifier(window_chars=100)
+    sizes: list[int] = []
+    score = words.model.decision_function
+    words.model.decision_function = lambda texts: sizes.append(len(texts)) or score(texts)  # type: ignore[method-assign]
+    texts = ["The weather is nice today, the sun is shining. We will kill them all tonight! " * 8, "short", "Rats and vermin, all of them. " * 20]
+    scores = words.predict_proba(texts, batch_size=5)
+    assert max(sizes) <= 5 and sum(sizes) >= 20
+    assert np.array_equal(scores, words.predict_proba(texts, batch_size=1)) and np.array_equal(scores, words.predict_proba(texts))
+
+
 def test_the_suites_are_read_whole_by_every_shipped_model():
     """The functional suite and the neutral sets fit every shipped model's window, so
     sentence-level reading leaves their scores exactly as they were."""

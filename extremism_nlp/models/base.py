@@ -93,14 +93,19 @@ class Model(ABC):
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         return apply_platt(self.decision_function(texts), np.asarray(self.info.platt))
 
-    def score_sentences(self, sentences: list[str], pairs: list[tuple[int, str]], raw: bool = False) -> np.ndarray:
+    def score_sentences(
+        self, sentences: list[str], pairs: list[tuple[int, str]], raw: bool = False, batch_size: int | None = None
+    ) -> np.ndarray:
         """Scores (probabilities, or logits with ``raw``) of each sentence of long texts read
         alone, then of each pair ``(k, text)``: sentences k and k + 1 read together, ``text``
-        being the two with what lies between them in their document. Rows in that order. A
-        backend that can share work between a sentence and the pairs it belongs to (the fast
-        model normalises each sentence once) does it here."""
+        being the two with what lies between them in their document. Rows in that order;
+        ``batch_size`` texts per call at most. A backend that can share work between a
+        sentence and the pairs it belongs to (the fast model normalises each sentence once)
+        does it here."""
         texts = sentences + [text for _, text in pairs]
-        return self.decision_function(texts) if raw else self.predict_proba(texts)
+        score = self.decision_function if raw else self.predict_proba
+        step = batch_size or max(len(texts), 1)
+        return np.concatenate([score(texts[start : start + step]) for start in range(0, len(texts), step)] or [np.zeros((0, len(LABELS)))])
 
     @abstractmethod
     def save_pretrained(self, path: str | Path) -> None:

@@ -72,9 +72,12 @@ class FastModel(Model):
     def decision_function(self, texts: list[str]) -> np.ndarray:
         return joined_linear_scores(normalize_joined(texts), len(texts), self.features, self._weighted_coef) + self.intercept
 
-    def score_sentences(self, sentences: list[str], pairs: list[tuple[int, str]], raw: bool = False) -> np.ndarray:
-        """As `Model.score_sentences`, each sentence normalised once for itself and the pairs
-        it belongs to (`extremism_nlp.text.normalize_neighbours`): the same scores, bit for bit."""
+    def score_sentences(
+        self, sentences: list[str], pairs: list[tuple[int, str]], raw: bool = False, batch_size: int | None = None
+    ) -> np.ndarray:
+        """As `Model.score_sentences`, in one call (the Classifier sends about 1,000 pieces at
+        a time), each sentence normalised once for itself and the pairs it belongs to
+        (`extremism_nlp.text.normalize_neighbours`): the same scores, bit for bit."""
         normalized, joined = normalize_neighbours(sentences, pairs)
         texts = normalized + joined
         logits = joined_linear_scores("\n".join(texts), len(texts), self.features, self._weighted_coef) + self.intercept
