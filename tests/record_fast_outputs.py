@@ -235,6 +235,21 @@ def text_hashes(texts: list[str]) -> np.ndarray:
     )
 
 
+def checked_record(path: Path, texts: list[str]) -> dict[str, np.ndarray]:
+    """A recording made for the shipped `fast` and for exactly these texts; a test fails
+    naming what to record again otherwise."""
+    import pytest
+
+    from extremism_nlp import Classifier
+
+    record = dict(np.load(path, allow_pickle=False))
+    version = Classifier.from_pretrained("fast").version
+    if str(record["model_version"]) != version:
+        pytest.fail(f"recorded for fast {record['model_version']}, shipped is {version}: record again (see {path.name})")
+    assert np.array_equal(record["text_hash"], text_hashes(texts)), "the text generator changed: record again"
+    return record
+
+
 def outputs(texts: list[str], batch_size: int = 1000) -> dict[str, np.ndarray]:
     """The recorded quantities, computed with the installed code."""
     from extremism_nlp import LABELS, Classifier

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from extremism_nlp import Classifier
-from record_fast_document_outputs import RECORD, document_texts, outputs, text_hashes
+from record_fast_document_outputs import RECORD, document_texts, outputs
+from record_fast_outputs import checked_record
 
 
 @pytest.fixture(scope="module")
@@ -21,12 +21,7 @@ def texts() -> list[str]:
 
 @pytest.fixture(scope="module")
 def recorded(texts):
-    record = dict(np.load(RECORD, allow_pickle=False))
-    version = Classifier.from_pretrained("fast").version
-    if str(record["model_version"]) != version:
-        pytest.fail(f"recorded for fast {record['model_version']}, shipped is {version}: record again (see {RECORD.name})")
-    assert np.array_equal(record["text_hash"], text_hashes(texts)), "the text generator changed: record again"
-    return record
+    return checked_record(RECORD, texts)
 
 
 def _evidence(record: dict[str, np.ndarray]) -> list[tuple]:

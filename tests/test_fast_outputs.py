@@ -11,7 +11,7 @@ import pytest
 
 from extremism_nlp import LABELS, Classifier
 from extremism_nlp.labels import headline
-from record_fast_outputs import RECORD, fixture_texts, outputs, text_hashes
+from record_fast_outputs import RECORD, checked_record, fixture_texts, outputs
 
 
 @pytest.fixture(scope="module")
@@ -21,12 +21,7 @@ def texts() -> list[str]:
 
 @pytest.fixture(scope="module")
 def recorded(texts):
-    record = dict(np.load(RECORD, allow_pickle=False))
-    version = Classifier.from_pretrained("fast").version
-    if str(record["model_version"]) != version:
-        pytest.fail(f"recorded for fast {record['model_version']}, shipped is {version}: record again (see {RECORD.name})")
-    assert np.array_equal(record["text_hash"], text_hashes(texts)), "the text generator changed: record again"
-    return record
+    return checked_record(RECORD, texts)
 
 
 def _first_differences(texts: list[str], mismatch: np.ndarray) -> str:
