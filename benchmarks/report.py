@@ -47,7 +47,7 @@ def _quality_section(quality: dict) -> list[str]:
             per = entry["by_lang"][lang]["labels"]
             lines.append(
                 f"| {lang} | "
-                + " | ".join(f"{_f(per[l]['f1']) if per[l]['support'] else '–'} ({per[l]['support']})" for l in LABELS)
+                + " | ".join(f"{_f(per[label]['f1']) if per[label]['support'] else '–'} ({per[label]['support']})" for label in LABELS)
                 + " |"
             )
     if quality.get("peers"):
@@ -73,7 +73,7 @@ def _functional_section(quality: dict) -> list[str]:
         "## Functional suite: use versus mention",
         "",
         "Pass rate per functionality and language (`extremism_nlp/resources/functional/README.md`).",
-        "Targets for the default model: non-harmful >= 90 %, harmful >= 85 % in each of ar, en, fr.",
+        "Targets for the default model (issue 14): harmful >= 70 %, non-harmful >= 90 % in each of ar, en, fr.",
         "",
     ]
     for name, result in functional.items():
@@ -83,12 +83,12 @@ def _functional_section(quality: dict) -> list[str]:
         lines.append("|---|---|---|---|")
         for lang in langs:
             s = result["summary"][lang]
-            met = s["harmful"]["pass_rate"] >= 0.85 and s["non_harmful"]["pass_rate"] >= 0.90
+            met = s["harmful"]["pass_rate"] >= 0.70 and s["non_harmful"]["pass_rate"] >= 0.90
             lines.append(f"| {lang} | {s['harmful']['pass_rate']:.0%} | {s['non_harmful']['pass_rate']:.0%} | {'yes' if met else '**no**'} |")
         lines += ["", "| functionality | kind | " + " | ".join(langs) + " |", "|---|---|" + "---|" * len(langs)]
         for func, cells in result["by_functionality"].items():
             kind = "harmful" if func in result["harmful_functionalities"] else "non-harmful"
-            lines.append(f"| {func} | {kind} | " + " | ".join(f"{cells[l]['pass_rate']:.0%}" if l in cells else "–" for l in langs) + " |")
+            lines.append(f"| {func} | {kind} | " + " | ".join(f"{cells[lang]['pass_rate']:.0%}" if lang in cells else "–" for lang in langs) + " |")
         lines += ["", f"Identity-term bias ({name}; harm score = max of extremism, violence, hate):", ""]
         lines.append("| lang | group | subgroup AUC | BPSN AUC | BNSP AUC |")
         lines.append("|---|---|---|---|---|")
@@ -263,9 +263,6 @@ def _protocols_section() -> list[str]:
     protocols = _load("protocols.json")
     if not protocols:
         return []
-    models = list(protocols)
-    header = lambda first: [f"| {first} | " + " | ".join(f"{m} {protocols[m]['version']}" for m in models) + " |",  # noqa: E731
-                            "|---|" + "---|" * len(models)]  # fmt: skip
     lines = [
         "## Generalisation protocols",
         "",
@@ -276,53 +273,56 @@ def _protocols_section() -> list[str]:
         "less the held-out rows, and calibrates on its own sources' validation rows less the held-out ones.",
         "",
     ]
-
-    def cell(model: str, protocol: str, getter) -> str:
-        entry = protocols[model].get(protocol)
-        if entry is None:
-            return "–"
-        try:
-            return getter(entry["result"])
-        except (KeyError, TypeError):
-            return "–"
-
-    langs = sorted({lang for m in models for lang in (protocols[m].get("neutral") or {}).get("result", {})})
-    if langs:
-        lines += ["### Neutral everyday sentences: share flagged (target: at most 1 % in every language)", ""]
-        lines += header("lang")
-        for lang in langs:
-            lines.append(f"| {lang} | " + " | ".join(
-                cell(m, "neutral", lambda r: f"{r[lang]['flagged_rate']:.1%} ({r[lang]['flagged']}/{r[lang]['sentences']})") for m in models
-            ) + " |")  # fmt: skip
-        lines.append("")
-    suite_langs = sorted({lang for m in models for lang in (protocols[m].get("functional") or {}).get("result", {}).get("summary", {})})
-    if suite_langs:
-        lines += ["### Functional suite: harmful caught / non-harmful passed (targets: >= 70 % / >= 90 %)", ""]
-        lines += header("lang")
-        for lang in suite_langs:
-            lines.append(f"| {lang} | " + " | ".join(
-                cell(m, "functional", lambda r: f"{r['summary'][lang]['harmful']['pass_rate']:.0%} / {r['summary'][lang]['non_harmful']['pass_rate']:.0%}")
-                for m in models
-            ) + " |")  # fmt: skip
-        lines.append("")
-    for protocol, title in (("crosslingual", "Cross-lingual: macro-F1 on a language left out of training"),
-                            ("loso", "Leave one source out: macro-F1 on held-out sources, mean per language")):  # fmt: skip
-        key = "folds" if protocol == "crosslingual" else "by_lang"
-        fold_langs = sorted({lang for m in models for lang in (protocols[m].get(protocol) or {}).get("result", {}).get(key, {})})
-        if not fold_langs:
-            continue
-        lines += [f"### {title}", ""] + header("lang")
-        for lang in fold_langs:
-            lines.append(f"| {lang} | " + " | ".join(cell(m, protocol, lambda r: _f(r[key][lang]["macro_f1"])) for m in models) + " |")
-        lines.append("")
-        for m in models:
-            entry = protocols[m].get(protocol)
-            if entry and protocol == "loso":
-                lines += [f"{m}: every fold (held-out source/language, F1 per label scored):", ""]
-                lines += [f"- {k}: " + ", ".join(f"{label} {_f(f['labels'][label]['f1'])}" for label in f["labels_scored"])
-                          + f"; macro {_f(f['macro_f1'])}" for k, f in entry["result"]["folds"].items()]  # fmt: skip
-                lines.append("")
+    lines += _protocol_table(
+        protocols, "neutral", "### Neutral everyday sentences: share flagged (target: at most 1 % in every language)",
+        lambda result: result,
+        lambda cell: f"{cell['flagged_rate']:.1%} ({cell['flagged']}/{cell['sentences']})",
+    )
+    lines += _protocol_table(
+        protocols, "functional", "### Functional suite: harmful caught / non-harmful passed (targets: >= 70 % / >= 90 %)",
+        lambda result: result["summary"],
+        lambda cell: f"{cell['harmful']['pass_rate']:.0%} / {cell['non_harmful']['pass_rate']:.0%}",
+    )
+    lines += _protocol_table(
+        protocols, "crosslingual", "### Cross-lingual: macro-F1 on a language left out of training",
+        lambda result: result["folds"], lambda cell: _f(cell["macro_f1"]),
+    )
+    lines += _protocol_table(
+        protocols, "loso", "### Leave one source out: macro-F1 on held-out sources, mean per language",
+        lambda result: result["by_lang"], lambda cell: _f(cell["macro_f1"]),
+    )
+    for model, recorded in protocols.items():
+        entry = recorded.get("loso")
+        if entry:
+            lines += [f"{model}: every fold (held-out source/language, F1 per label scored):", ""]
+            lines += [f"- {k}: " + ", ".join(f"{label} {_f(f['labels'][label]['f1'])}" for label in f["labels_scored"])
+                      + f"; macro {_f(f['macro_f1'])}" for k, f in entry["result"]["folds"].items()]  # fmt: skip
+            lines.append("")
     return lines
+
+
+def _protocol_table(protocols: dict, protocol: str, title: str, by_lang, show) -> list[str]:
+    """One row per language, one column per model: ``show`` of the model's cell for that
+    language in ``by_lang(result)``, "–" where the model has no such cell."""
+    tables = {}
+    for model, recorded in protocols.items():
+        try:
+            tables[model] = by_lang((recorded.get(protocol) or {})["result"])
+        except (KeyError, TypeError):
+            tables[model] = {}
+    langs = sorted({lang for table in tables.values() for lang in table})
+    if not langs:
+        return []
+    lines = [title, "", "| lang | " + " | ".join(f"{m} {protocols[m]['version']}" for m in protocols) + " |", "|---|" + "---|" * len(protocols)]
+    for lang in langs:
+        cells = []
+        for model in protocols:
+            try:
+                cells.append(show(tables[model][lang]))
+            except (KeyError, TypeError):
+                cells.append("–")
+        lines.append(f"| {lang} | " + " | ".join(cells) + " |")
+    return lines + [""]
 
 
 def _serve_section() -> list[str]:
