@@ -45,6 +45,7 @@ except ImportError as error:  # pragma: no cover - depends on the install
 
 from . import __version__
 from .classifier import Classifier, Prediction
+from .documents import Span
 from .labels import DESCRIPTIONS, LABELS
 
 logger = logging.getLogger(__name__)
@@ -419,6 +420,13 @@ class ClassifyRequest(BaseModel):
     model: str | None = Field(None, description="name of the model to use; must be the one this server loaded")
 
 
+class EvidenceSpan(BaseModel):
+    start: int = Field(description="offset of the span's first character in the input (Unicode code points, as Python counts)")
+    end: int = Field(description="offset just past its last character: input[start:end] == text")
+    text: str
+    score: float = Field(description="the label's calibrated probability for this span")
+
+
 class ClassifyResult(BaseModel):
     flagged: bool = Field(description="at least one label reached its threshold")
     label: str = Field(description="headline label: the most severe decided label, or 'none'")
@@ -427,7 +435,10 @@ class ClassifyResult(BaseModel):
     thresholds: dict[str, float] = Field(description="label -> the threshold applied (the language's own where the model has one)")
     lang: str = Field(description="ISO 639-1 code of the detected language; 'und' when there is too little text")
     empty: bool = Field(description="the text is empty or blank (every score 0)")
-    evidence: Any | None = Field(None, description="the passages or words behind the decision, where available (not yet)")
+    evidence: dict[str, list[EvidenceSpan]] = Field(
+        description="decided label -> the spans of the input that decided it, best first: the whole text for a text read "
+        "whole, the sentences at or above the threshold for a long one; {} when nothing is decided"
+    )
 
 
 class ClassifyResponse(BaseModel):
@@ -459,7 +470,9 @@ class AnalyzeCommentRequest(BaseModel):
     languages: list[str] | None = Field(None, description="echoed; the model detects the language itself")
     doNotStore: bool | None = Field(None, description="nothing is ever stored here")
     clientToken: str | None = None
-    spanAnnotations: bool | None = None
+    spanAnnotations: bool | None = Field(
+        None, description="spanScores: the spans that decided the attribute's labels (sentences of a long text); otherwise the whole text"
+    )
 
 
 class Score(BaseModel):
@@ -550,8 +563,35 @@ def _classify_result(service: _Service, prediction: Prediction) -> dict[str, Any
         "thresholds": service.thresholds(prediction.lang),
         "lang": prediction.lang,
         "empty": prediction.empty,
-        "evidence": None,
+        "evidence": _evidence(prediction.evidence),
     }
+
+
+def _evidence(found: dict[str, tuple[Span, ...]]) -> dict[str, list[dict[str, Any]]]:
+    return {label: [span._asdict() for span in spans] for label, spans in found.items()}
+
+
+def _perspective_scores(request: AnalyzeCommentRequest, prediction: Prediction) -> dict[str, Any]:
+    """Perspective's attributeScores: each requested attribute's summary score (the highest
+    probability of its labels), unless under its scoreThreshold, with span scores for the
+    whole comment, or with ``spanAnnotations`` for the spans that decided its labels."""
+    text = request.comment.text
+    scores = {}
+    for name, parameters in request.requestedAttributes.items():
+        value = max(prediction.scores[label] for label in PERSPECTIVE_ATTRIBUTES[name])
+        if parameters.scoreThreshold is not None and value < parameters.scoreThreshold:
+            continue
+        score = {"value": value, "type": "PROBABILITY"}
+        spans = [{"begin": 0, "end": len(text), "score": score}]
+        if request.spanAnnotations:
+            best: dict[tuple[int, int], float] = {}
+            for label in PERSPECTIVE_ATTRIBUTES[name]:
+                for span in prediction.evidence.get(label, ()):
+                    best[span.start, span.end] = max(span.score, best.get((span.start, span.end), 0.0))
+            if best:
+                spans = [{"begin": begin, "end": end, "score": {"value": top, "type": "PROBABILITY"}} for (begin, end), top in sorted(best.items())]
+        scores[name] = {"summaryScore": score, "spanScores": spans}
+    return scores
 
 
 _DESCRIPTION = """Multilingual detection of extremist, violent, hateful and offensive text.
@@ -633,13 +673,7 @@ def create_app(  # noqa: C901 (its route handlers are nested functions, counted 
         if not text.strip():
             raise APIError(400, "comment.text is empty")
         (prediction,) = await service.classify([text])
-        scores = {}
-        for name, parameters in request.requestedAttributes.items():
-            value = max(prediction.scores[label] for label in PERSPECTIVE_ATTRIBUTES[name])
-            if parameters.scoreThreshold is not None and value < parameters.scoreThreshold:
-                continue
-            score = {"value": value, "type": "PROBABILITY"}
-            scores[name] = {"summaryScore": score, "spanScores": [{"begin": 0, "end": len(text), "score": score}]}
+        scores = _perspective_scores(request, prediction)
         return {
             "attributeScores": scores,
             "languages": request.languages or [prediction.lang],

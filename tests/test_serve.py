@@ -68,7 +68,47 @@ def test_classify_one_string_in_the_openai_moderation_shape(client, fast):
     # the thresholds reported are the ones applied: English has its own
     assert result["thresholds"] == pytest.approx(dict(zip(LABELS, fast.model.thresholds_for(["en"])[0])))
     assert all(result["categories"][k] == (result["category_scores"][k] >= result["thresholds"][k]) for k in LABELS)
-    assert result["evidence"] is None
+    # a text read whole is its own evidence, for each decided label
+    assert result["evidence"] == {label: [span._asdict() for span in spans] for label, spans in expected.evidence.items()}
+    assert result["evidence"]["violence"][0] | {"score": None} == {"start": 0, "end": len(THREAT), "text": THREAT, "score": None}
+    assert client.post("/classify", json={"inputs": CALM}).json()["results"][0]["evidence"] == {}
+
+
+# A long text (over fast's 500-character window) is read by sentence: its evidence is the
+# sentences that decided a label, with their offsets in the text as sent. (A sentence scores
+# the lowest of itself and its pairs with its neighbours, so the threats come as a paragraph.)
+_NEWS = "The city council met on Tuesday to discuss the new tram line and the budget for schools. "
+_THREATS = "We will kill them all tonight. We will kill every last one of them with our guns. We will burn their houses and kill their children. "
+LONG_TEXT = _NEWS * 4 + _THREATS + _NEWS * 2
+
+
+@pytest.fixture(scope="module")
+def roomy_client(fast):
+    with TestClient(create_app(fast, config=ServeConfig(model="fast"), api_key="")) as client:
+        yield client
+
+
+def test_classify_a_long_text_gives_the_deciding_sentences_as_evidence(roomy_client, fast):
+    (result,) = roomy_client.post("/classify", json={"inputs": LONG_TEXT}).json()["results"]
+    expected = fast.classify(LONG_TEXT)
+    assert result["flagged"] and "violence" in result["evidence"]
+    assert result["evidence"] == {label: [span._asdict() for span in spans] for label, spans in expected.evidence.items()}
+    for spans in result["evidence"].values():
+        for span in spans:
+            assert LONG_TEXT[span["start"] : span["end"]] == span["text"] and len(span["text"]) < len(LONG_TEXT)
+    assert any("kill them all" in span["text"] for span in result["evidence"]["violence"])
+    assert not any("city council" in span["text"] for spans in result["evidence"].values() for span in spans)
+
+
+def test_perspective_span_annotations_give_the_deciding_sentences(roomy_client, fast):
+    request = {"comment": {"text": LONG_TEXT}, "requestedAttributes": {"THREAT": {}}}
+    whole = roomy_client.post("/v1alpha1/comments:analyze", json=request).json()["attributeScores"]["THREAT"]
+    assert whole["spanScores"] == [{"begin": 0, "end": len(LONG_TEXT), "score": whole["summaryScore"]}]
+    annotated = request | {"spanAnnotations": True}
+    spans = roomy_client.post("/v1alpha1/comments:analyze", json=annotated).json()["attributeScores"]["THREAT"]["spanScores"]
+    evidence = fast.classify(LONG_TEXT).evidence["violence"]
+    assert [(s["begin"], s["end"]) for s in spans] == sorted((span.start, span.end) for span in evidence)
+    assert all(s["score"]["value"] == pytest.approx(next(e.score for e in evidence if e.start == s["begin"])) for s in spans)
 
 
 def test_classify_a_list_answers_in_order(client, fast):
