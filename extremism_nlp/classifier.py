@@ -183,10 +183,14 @@ class Prediction:
     def __reduce__(self) -> tuple:
         return Prediction, (*self._fields(), self.evidence)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, evidence: bool = False) -> dict[str, Any]:
+        """The fields as JSON-ready values; with ``evidence``, also ``"evidence"``: each
+        decided label's spans as ``{"start", "end", "text", "score"}`` dicts."""
         data = dict(zip(self.__match_args__, self._fields()))
         data["labels"] = list(self.labels)
         data["scores"] = dict(self.scores)
+        if evidence:
+            data["evidence"] = {label: [span._asdict() for span in spans] for label, spans in self.evidence.items()}
         return data
 
 

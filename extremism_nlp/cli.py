@@ -47,9 +47,8 @@ def _cmd_classify(args: argparse.Namespace) -> int:
         explanations = [classifier.explain(text) for text in args.texts] if args.explain else [None] * len(args.texts)
         if args.json:
             for p, explanation in zip(predictions, explanations):
-                row = p.to_dict()
+                row = p.to_dict(evidence=args.evidence or explanation is not None)
                 if explanation is not None:
-                    row["evidence"] = {label: [span._asdict() for span in spans] for label, spans in p.evidence.items()}
                     row["explanation"] = explanation.to_dict()
                 print(jsonl_line(row))
         else:
@@ -64,7 +63,8 @@ def _cmd_classify(args: argparse.Namespace) -> int:
 
     job = ClassifyJob(
         input=args.input, output=args.output, model=args.model, fmt=args.format, text_column=args.text_column,
-        batch_size=args.batch_size, include_text=args.include_text, resume=args.resume, progress=not args.no_progress,
+        batch_size=args.batch_size, include_text=args.include_text, include_evidence=args.evidence, resume=args.resume,
+        progress=not args.no_progress,
     )  # fmt: skip
     return job.run()
 
@@ -308,6 +308,9 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement p
         "--resume", action="store_true", help="append to --output after its last complete row instead of starting afresh"
     )
     classify.add_argument("--include-text", action="store_true", help="copy each text into its output row")
+    classify.add_argument(
+        "--evidence", action="store_true", help="add each decided label's evidence spans (offsets, text, score) to the JSON rows"
+    )
     classify.add_argument("--batch-size", type=_positive_int, default=1000, help="texts per batch (default: %(default)s)")
     classify.add_argument("--json", action="store_true", help="JSONL instead of a table for texts given as arguments")
     classify.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -122,6 +122,7 @@ class ClassifyJob:
     text_column: str = "text"
     batch_size: int = 1000
     include_text: bool = False
+    include_evidence: bool = False
     resume: bool = False
     progress: bool = True
 
@@ -182,7 +183,7 @@ class ClassifyJob:
         row = {"line": record.line, **({"id": record.id} if record.id is not None else {})}
         if self.include_text:
             row["text"] = record.text
-        return jsonl_line(row | prediction.to_dict()) + "\n"
+        return jsonl_line(row | prediction.to_dict(evidence=self.include_evidence)) + "\n"
 
     def _progress_bar(self, shown: str, done: int):
         from tqdm.auto import tqdm

@@ -45,7 +45,6 @@ except ImportError as error:  # pragma: no cover - depends on the install
 
 from . import __version__
 from .classifier import Classifier, Prediction
-from .documents import Span
 from .labels import DESCRIPTIONS, LABELS
 
 logger = logging.getLogger(__name__)
@@ -563,12 +562,8 @@ def _classify_result(service: _Service, prediction: Prediction) -> dict[str, Any
         "thresholds": service.thresholds(prediction.lang),
         "lang": prediction.lang,
         "empty": prediction.empty,
-        "evidence": _evidence(prediction.evidence),
+        "evidence": prediction.to_dict(evidence=True)["evidence"],
     }
-
-
-def _evidence(found: dict[str, tuple[Span, ...]]) -> dict[str, list[dict[str, Any]]]:
-    return {label: [span._asdict() for span in spans] for label, spans in found.items()}
 
 
 def _perspective_scores(request: AnalyzeCommentRequest, prediction: Prediction) -> dict[str, Any]:

@@ -58,6 +58,19 @@ def test_jsonl_file_with_broken_rows(run, tmp_path):
     assert "line 2: invalid JSON" in err and "line 3: no string field 'body'" in err
 
 
+def test_evidence_in_json_rows(run, tmp_path):
+    source = tmp_path / "texts.txt"
+    source.write_text("we will kill them all tonight\nthe weather is nice today\n")
+    code, out, _ = run("--input", str(source), "--evidence")
+    threat, calm = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert threat["evidence"]["violence"][0] | {"score": None} == {"start": 0, "end": 29, "text": "we will kill them all tonight", "score": None}
+    assert set(threat["evidence"]) == set(threat["labels"]) and calm["evidence"] == {}
+    assert "evidence" not in json.loads(run("--input", str(source))[1].splitlines()[0])
+    code, out, _ = run("--json", "--evidence", "we will kill them all tonight")
+    assert json.loads(out)["evidence"] == threat["evidence"]
+
+
 def test_csv_file_with_malformed_rows(run, tmp_path):
     source = tmp_path / "texts.csv"
     source.write_text('id,text,extra\n1,"we will kill them, all tonight",x\n2,too,many,fields\n3,"multi\nline text",y\n')
