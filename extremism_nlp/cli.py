@@ -38,6 +38,8 @@ def _cmd_classify(args: argparse.Namespace) -> int:
         raise ValueError("give texts as arguments or --input FILE, not both")
     if not args.texts and not args.input:
         raise ValueError("nothing to classify: give texts as arguments or --input FILE (- for standard input)")
+    if args.texts and args.evidence and not args.json:
+        raise ValueError("--evidence adds a field to JSON rows: add --json, or use --explain for the evidence under the table")
     if args.texts:
         from .classifier import Classifier
         from .io import jsonl_line

@@ -69,6 +69,8 @@ def test_evidence_in_json_rows(run, tmp_path):
     assert "evidence" not in json.loads(run("--input", str(source))[1].splitlines()[0])
     code, out, _ = run("--json", "--evidence", "we will kill them all tonight")
     assert json.loads(out)["evidence"] == threat["evidence"]
+    code, _, err = run("--evidence", "we will kill them all tonight")  # a table has no field for it
+    assert code == 2 and "add --json" in err
 
 
 def test_csv_file_with_malformed_rows(run, tmp_path):
