@@ -184,14 +184,19 @@ class Prediction:
         return Prediction, (*self._fields(), self.evidence)
 
     def to_dict(self, evidence: bool = False) -> dict[str, Any]:
-        """The fields as JSON-ready values; with ``evidence``, also ``"evidence"``: each
-        decided label's spans as ``{"start", "end", "text", "score"}`` dicts."""
+        """The fields as JSON-ready values; with ``evidence``, also ``"evidence"``
+        (`evidence_dicts`)."""
         data = dict(zip(self.__match_args__, self._fields()))
         data["labels"] = list(self.labels)
         data["scores"] = dict(self.scores)
         if evidence:
-            data["evidence"] = {label: [span._asdict() for span in spans] for label, spans in self.evidence.items()}
+            data["evidence"] = self.evidence_dicts()
         return data
+
+    def evidence_dicts(self) -> dict[str, list[dict[str, Any]]]:
+        """`evidence` as JSON-ready values: each decided label's spans as ``{"start", "end",
+        "text", "score"}`` dicts."""
+        return {label: [span._asdict() for span in spans] for label, spans in self.evidence.items()}
 
 
 class _PendingLanguages:

@@ -562,7 +562,7 @@ def _classify_result(service: _Service, prediction: Prediction) -> dict[str, Any
         "thresholds": service.thresholds(prediction.lang),
         "lang": prediction.lang,
         "empty": prediction.empty,
-        "evidence": prediction.to_dict(evidence=True)["evidence"],
+        "evidence": prediction.evidence_dicts(),
     }
 
 
