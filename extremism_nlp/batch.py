@@ -77,6 +77,12 @@ def _rejection(value: Any) -> str | None:
     return f"text is {type(value).__name__}, expected a string"
 
 
+def _result_columns(evidence: bool) -> list[str]:
+    """The result columns' names in order, without the prefix; ``score_*`` are numbers, the
+    rest strings."""
+    return ["label", "labels", *(f"score_{label}" for label in LABELS), "lang", *(["evidence"] if evidence else []), "error"]
+
+
 class BatchClassifier:
     """A model loaded once, scoring batches of rows; see the module docstring.
 
@@ -84,31 +90,39 @@ class BatchClassifier:
         model: built-in name or model folder.
         text_column: the column holding the texts.
         prefix: put before every added column name (``label``, ``labels``,
-            ``score_<label>``, ``lang``, ``error``), for tables that have such columns already.
+            ``score_<label>``, ``lang``, ``evidence``, ``error``), for tables that have such
+            columns already.
         batch_size: texts per model call.
+        evidence: add an ``evidence`` column: each decided label's spans (`Prediction.evidence`,
+            the deciding sentences of a long text) as JSON text, ``{"hate": [{"start": 0,
+            "end": 24, "text": "...", "score": 0.61}]}``, ``{}`` where no label is decided,
+            null for a rejected row. JSON text rather than a nested type, so that parquet,
+            Arrow, pandas and Spark all read it as a plain string column.
         options: backend options (``runtime="torch"``, ``"onnx"`` or ``"onnx-fp32"``).
     """
 
-    def __init__(self, model: str = "fast", text_column: str = "text", prefix: str = "", batch_size: int = 1000, **options: Any) -> None:
+    def __init__(
+        self, model: str = "fast", text_column: str = "text", prefix: str = "", batch_size: int = 1000, evidence: bool = False, **options: Any
+    ) -> None:
         from .classifier import Classifier
 
         self.classifier = Classifier.from_pretrained(model, **options)
         self.text_column = text_column
         self.prefix = prefix
         self.batch_size = batch_size
+        self.evidence = evidence
 
     @property
     def output_columns(self) -> list[str]:
-        return [self.prefix + name for name in ("label", "labels", *(f"score_{label}" for label in LABELS), "lang", "error")]
+        return [self.prefix + name for name in _result_columns(self.evidence)]
 
     @staticmethod
-    def spark_schema(prefix: str = "") -> str:
+    def spark_schema(prefix: str = "", evidence: bool = False) -> str:
         """The Spark DDL of the result struct."""
-        scores = ", ".join(f"{prefix}score_{label} double" for label in LABELS)
-        return f"{prefix}label string, {prefix}labels string, {scores}, {prefix}lang string, {prefix}error string"
+        return ", ".join(f"{prefix}{name} {'double' if name.startswith('score_') else 'string'}" for name in _result_columns(evidence))
 
     @staticmethod
-    def spark_return_type(prefix: str = "") -> Any:
+    def spark_return_type(prefix: str = "", evidence: bool = False) -> Any:
         """The result struct as a pyspark ``StructType``, for ``predict_batch_udf(return_type=...)``."""
         try:
             from pyspark.sql.types import (
@@ -119,10 +133,8 @@ class BatchClassifier:
             )
         except ImportError as error:
             raise ImportError(f"spark_return_type needs pyspark, which the project does not install ({error})") from None
-        fields = [StructField(prefix + "label", StringType()), StructField(prefix + "labels", StringType())]
-        fields += [StructField(f"{prefix}score_{label}", DoubleType()) for label in LABELS]
-        fields += [StructField(prefix + "lang", StringType()), StructField(prefix + "error", StringType())]
-        return StructType(fields)
+        names = _result_columns(evidence)
+        return StructType([StructField(prefix + name, DoubleType() if name.startswith("score_") else StringType()) for name in names])
 
     def score(self, texts: Sequence[Any], read_errors: Sequence[Any] | None = None) -> dict[str, np.ndarray]:
         """Result columns for ``texts``, one row each. ``labels`` joins the decided labels with
@@ -141,16 +153,21 @@ class BatchClassifier:
         label = np.full(n, None, dtype=object)
         labels = np.full(n, None, dtype=object)
         lang = np.full(n, None, dtype=object)
+        evidence = np.full(n, None, dtype=object)
         scores = np.full((n, len(LABELS)), np.nan)
         for index, prediction in zip(good, predictions):
             label[index] = prediction.label
             labels[index] = ",".join(prediction.labels)
             lang[index] = prediction.lang
             scores[index] = [prediction.scores[name] for name in LABELS]
+            if self.evidence:
+                evidence[index] = json.dumps(prediction.evidence_dicts(), ensure_ascii=False)
         p = self.prefix
         columns = {p + "label": label, p + "labels": labels}
         columns.update({f"{p}score_{name}": scores[:, k] for k, name in enumerate(LABELS)})
         columns[p + "lang"] = lang
+        if self.evidence:
+            columns[p + "evidence"] = evidence
         columns[p + "error"] = np.array(errors, dtype=object)
         return columns
 
@@ -419,6 +436,7 @@ def run_batch(
     text_column: str = "text",
     prefix: str = "",
     batch_size: int = 1000,
+    evidence: bool = False,
     num_actors: int | None = None,
     num_cpus: int | None = None,
     ray_address: str | None = None,
@@ -431,6 +449,7 @@ def run_batch(
     at ``ray_address`` (or ``$RAY_ADDRESS``) when given, else on a local instance started
     here with ``num_cpus`` CPUs (default: all), or on the one already initialised;
     ``num_actors`` model copies (default: the cluster's CPUs) score in parallel.
+    ``evidence`` adds `BatchClassifier`'s ``evidence`` column.
     """
     if engine not in ("local", "ray"):
         raise ValueError(f"unknown engine {engine!r}; use 'local' or 'ray'")
@@ -442,12 +461,13 @@ def run_batch(
     started = time.perf_counter()
     rows_in = sum(count_rows(path, fmt) for path in files)
     if engine == "local":
-        scorer = BatchClassifier(model, text_column=text_column, prefix=prefix, batch_size=batch_size)
+        scorer = BatchClassifier(model, text_column=text_column, prefix=prefix, batch_size=batch_size, evidence=evidence)
         for file_index, path in enumerate(files):
             for batch_index, table in enumerate(read_file(path, fmt, text_column, batch_size=batch_size)):
                 _write_local(scorer(table), output, f"{file_index:05d}-{batch_index:05d}", prefix + "error")
     else:
-        _run_ray(files, fmt, output, model, text_column, prefix, batch_size, num_actors, num_cpus, ray_address)
+        scorer_options = {"model": model, "text_column": text_column, "prefix": prefix, "batch_size": batch_size, "evidence": evidence}
+        _run_ray(files, fmt, output, scorer_options, num_actors, num_cpus, ray_address)
     rows_out, rows_rejected, reasons = _written(output, prefix + "error")
     report = BatchReport(
         engine=engine,
@@ -477,10 +497,7 @@ def _run_ray(
     files: list[Path],
     fmt: str,
     output: Path,
-    model: str,
-    text_column: str,
-    prefix: str,
-    batch_size: int,
+    scorer_options: dict[str, Any],
     num_actors: int | None,
     num_cpus: int | None,
     ray_address: str | None,
@@ -495,15 +512,15 @@ def _run_ray(
         else:
             ray.init(num_cpus=num_cpus, include_dashboard=False)
     try:
-        _ray_pipeline(ray, files, fmt, output, model, text_column, prefix, batch_size, num_actors)
+        _ray_pipeline(ray, files, fmt, output, scorer_options, num_actors)
     finally:
         if started_here:
             ray.shutdown()
 
 
-def _ray_pipeline(
-    ray: Any, files: list[Path], fmt: str, output: Path, model: str, text_column: str, prefix: str, batch_size: int, num_actors: int | None
-) -> None:
+def _ray_pipeline(ray: Any, files: list[Path], fmt: str, output: Path, scorer_options: dict[str, Any], num_actors: int | None) -> None:
+    """``scorer_options``: `BatchClassifier`'s keyword arguments."""
+    batch_size = scorer_options["batch_size"]
     cpus = float(ray.cluster_resources().get("CPU", 1))
     actors = num_actors or max(1, int(cpus))
     # Actors and tasks each take a share below one CPU, so that reading and writing tasks
@@ -513,15 +530,15 @@ def _ray_pipeline(
     # One read task per file with this module's readers, parquet included: the same rows and
     # rejections as the local engine (ray.data.read_parquet would do for parquet alone).
     rows = ray.data.from_items([{"path": path} for path in paths], override_num_blocks=len(paths)).map_batches(
-        _read_files_udf(fmt, text_column, batch_size), batch_size=1, batch_format="numpy", num_cpus=share
+        _read_files_udf(fmt, scorer_options["text_column"], batch_size), batch_size=1, batch_format="numpy", num_cpus=share
     )
     scored = rows.map_batches(
         BatchClassifier,
-        fn_constructor_kwargs={"model": model, "text_column": text_column, "prefix": prefix, "batch_size": batch_size},
+        fn_constructor_kwargs=scorer_options,
         compute=ray.data.ActorPoolStrategy(size=actors),
         batch_size=batch_size,
         batch_format="pyarrow",
         num_cpus=share,
     )
-    with_status = scored.map_batches(_status_udf(prefix + "error"), batch_format="pyarrow", num_cpus=share)
+    with_status = scored.map_batches(_status_udf(scorer_options["prefix"] + "error"), batch_format="pyarrow", num_cpus=share)
     with_status.write_parquet(str(output), partition_cols=[STATUS_COLUMN], ray_remote_args={"num_cpus": share})

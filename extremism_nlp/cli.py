@@ -260,6 +260,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         text_column=args.text_column,
         prefix=args.prefix,
         batch_size=args.batch_size,
+        evidence=args.evidence,
         num_actors=args.num_actors,
         num_cpus=args.num_cpus,
         ray_address=args.ray_address,
@@ -389,6 +390,7 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement p
     batch.add_argument("--text-column", default="text", help="column or JSON field with the text (default: %(default)s)")
     batch.add_argument("--prefix", default="", help="prefix of the added columns, when the input has a 'label' column already")
     batch.add_argument("--batch-size", type=_positive_int, default=1000)
+    batch.add_argument("--evidence", action="store_true", help="add an 'evidence' column: the spans that decided each label, as JSON text")
     batch.add_argument("--num-actors", type=int, help="ray: model copies scoring in parallel (default: the cluster's CPUs)")
     batch.add_argument("--num-cpus", type=int, help="ray: CPUs of the local instance started here (default: all)")
     batch.add_argument("--ray-address", help="ray: an existing cluster (default: $RAY_ADDRESS, else a local instance)")

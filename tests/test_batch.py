@@ -82,6 +82,32 @@ def test_spark_style_column_in_dict_of_results_out(scorer, fast):
     assert "score_extremism double" in BatchClassifier.spark_schema()
 
 
+def test_evidence_column_is_the_predictions_evidence_as_json(fast):
+    # over fast's 500-character window: read by sentence, its evidence is the threats' paragraph
+    news = "The city council met on Tuesday to discuss the new tram line and the budget for schools. "
+    threats = "We will kill them all tonight. We will kill every last one of them with our guns. We will burn their houses and kill their children. "
+    long_text = news * 4 + threats + news * 2
+    texts = [*TEXTS, long_text]
+    scorer = BatchClassifier("fast", evidence=True, prefix="p_")
+    assert scorer.output_columns[-2:] == ["p_evidence", "p_error"]
+    assert "p_evidence string" in BatchClassifier.spark_schema("p_", evidence=True)
+    out = scorer(pd.DataFrame({"text": texts}))
+    good = [*GOOD, len(TEXTS)]
+    for i, prediction in zip(good, fast.classify([texts[i] for i in good])):
+        found = json.loads(out["p_evidence"][i])
+        assert found == prediction.evidence_dicts()
+        assert (found == {}) == (not prediction.labels)
+        for spans in found.values():
+            assert all(texts[i][span["start"] : span["end"]] == span["text"] for span in spans)
+    spans = json.loads(out["p_evidence"][len(TEXTS)])["violence"]
+    assert any("kill them all" in span["text"] for span in spans) and not any("city council" in span["text"] for span in spans)
+    assert pd.isna(out["p_evidence"][3]) and pd.isna(out["p_evidence"][6])  # rejected rows
+    table = scorer(pa.table({"text": [text if isinstance(text, str) else None for text in texts]}))
+    assert table.schema.field("p_evidence").type == pa.string()
+    assert table.column("p_evidence").to_pylist() == [None if pd.isna(value) else value for value in out["p_evidence"]]
+    assert "evidence" not in BatchClassifier("fast").output_columns
+
+
 def test_prefix_and_clear_errors(scorer):
     with pytest.raises(ValueError, match=r"already has column\(s\) \['label'\]; pass prefix="):
         scorer(pd.DataFrame({"text": ["a"], "label": [1]}))
@@ -183,6 +209,11 @@ def test_batch_command_line(tmp_path, capsys):
     assert code == 0 and report["balanced"] and (report["rows_in"], report["rows_rejected"]) == (7, 2)
     assert "rows in 7, out 5, rejected 2" in captured.err
     assert main(["batch", "--input", str(tmp_path / "missing"), "--output", str(tmp_path / "o2")]) == 2
+    folder = _parquet_folder(tmp_path / "pq_ev", files=1, rows=7)
+    assert main(["batch", "--input", str(folder), "--output", str(tmp_path / "out_ev"), "--evidence"]) == 0
+    scored = pd.read_parquet(tmp_path / "out_ev" / "status=scored")
+    assert all((json.loads(value) == {}) == (label == "none") for value, label in zip(scored["evidence"], scored["label"]))
+    assert "evidence" not in pd.read_parquet(tmp_path / "out" / "status=scored").columns
 
 
 # -- Ray ---------------------------------------------------------------------------------------------
@@ -200,8 +231,8 @@ def local_ray():
 @pytest.mark.slow
 def test_ray_job_and_actor_pool(local_ray, tmp_path):
     folder = _parquet_folder(tmp_path / "pq", files=3, rows=50)
-    ray_report = run_batch(folder, tmp_path / "out_ray", engine="ray", num_actors=1)
-    local_report = run_batch(folder, tmp_path / "out_local")
+    ray_report = run_batch(folder, tmp_path / "out_ray", engine="ray", num_actors=1, evidence=True)
+    local_report = run_batch(folder, tmp_path / "out_local", evidence=True)
     assert ray_report.balanced and (ray_report.rows_in, ray_report.rows_out, ray_report.rows_rejected) == (
         local_report.rows_in,
         local_report.rows_out,
@@ -209,7 +240,7 @@ def test_ray_job_and_actor_pool(local_ray, tmp_path):
     )
     by_ray = pd.read_parquet(tmp_path / "out_ray" / "status=scored").sort_values("id").reset_index(drop=True)
     by_loop = pd.read_parquet(tmp_path / "out_local" / "status=scored").sort_values("id").reset_index(drop=True)
-    columns = ["id", "label", "labels", "lang", *(f"score_{k}" for k in LABELS)]
+    columns = ["id", "label", "labels", "lang", "evidence", *(f"score_{k}" for k in LABELS)]
     pd.testing.assert_frame_equal(by_ray[columns], by_loop[columns])
 
     jsonl_report = run_batch(_jsonl(tmp_path / "a.jsonl"), tmp_path / "out_ray_js", engine="ray")
