@@ -67,12 +67,16 @@ def _require(module: str):
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
+# pandas' missing-value markers (pd.NA, pd.NaT), named so as not to import pandas here
+_MISSING_TYPES = {"NAType", "NaTType"}
+
+
 def _rejection(value: Any) -> str | None:
     """Why a value cannot be scored as text, or None when it can."""
     if isinstance(value, str):
         # JSON's \\uD800-style escapes can make a lone surrogate, which is not text
         return "text holds a lone surrogate: not valid Unicode" if _SURROGATE_RE.search(value) else None
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)) or type(value).__name__ in _MISSING_TYPES:
         return "text is missing (null)"
     return f"text is {type(value).__name__}, expected a string"
 
@@ -144,7 +148,9 @@ class BatchClassifier:
         errors: list[str | None] = [None] * n
         good = []
         for index, value in enumerate(texts):
-            reason = read_errors[index] if read_errors is not None and read_errors[index] is not None else _rejection(value)
+            # a reader's reason is a string; pandas may hold "none" as None or NaN
+            read_error = read_errors[index] if read_errors is not None else None
+            reason = read_error if isinstance(read_error, str) else _rejection(value)
             if reason is None:
                 good.append(index)
             else:
@@ -172,6 +178,9 @@ class BatchClassifier:
         return columns
 
     def _check_columns(self, names: Sequence[str]) -> None:
+        repeated = sorted(name for name, count in Counter(names).items() if count > 1)
+        if repeated:
+            raise ValueError(f"the batch has repeated column names {repeated}: rename them apart")
         if self.text_column not in names:
             raise ValueError(f"no text column {self.text_column!r} in the batch (columns: {list(names)}); pass text_column=")
         clashes = [name for name in self.output_columns if name in names]
@@ -195,6 +204,10 @@ class BatchClassifier:
             import pyarrow as pa
 
             self._check_columns(batch.column_names)
+            if batch.schema.field(self.text_column).type == pa.null():
+                # an all-null column stored with Arrow's null type: as strings, so that every
+                # part written has the same schema (a reader cannot merge null with string)
+                batch = batch.set_column(batch.column_names.index(self.text_column), self.text_column, batch.column(self.text_column).cast(pa.string()))
             read_errors = batch.column(READ_ERROR_COLUMN).to_pylist() if READ_ERROR_COLUMN in batch.column_names else None
             result = self.score(batch.column(self.text_column).to_pylist(), read_errors)
             out = batch.drop_columns([READ_ERROR_COLUMN]) if read_errors is not None else batch
@@ -205,12 +218,27 @@ class BatchClassifier:
             return out
         if isinstance(batch, Mapping):
             self._check_columns(list(batch))
+            _check_dict_columns(batch, self.text_column)
             read_errors = list(batch[READ_ERROR_COLUMN]) if READ_ERROR_COLUMN in batch else None
             result = self.score(list(batch[self.text_column]), read_errors)
             return {**{k: v for k, v in batch.items() if k != READ_ERROR_COLUMN}, **result}
         if isinstance(batch, (str, bytes)):
             raise TypeError("expected a batch (dict of columns, DataFrame, Table or a column of texts), got one string")
         return self.score(list(batch))
+
+
+def _check_dict_columns(batch: Mapping, text_column: str) -> None:
+    """A dict of columns whose columns are sequences of one length, or a clear error."""
+    if isinstance(batch[text_column], (str, bytes)):
+        raise TypeError(f"column {text_column!r} is one string, not a column: give a list or array of texts")
+    lengths = {}
+    for name, column in batch.items():
+        try:
+            lengths[name] = len(column)
+        except TypeError:
+            raise TypeError(f"column {name!r} is a {type(column).__name__} without a length: give a list or array") from None
+    if len(set(lengths.values())) > 1:
+        raise ValueError(f"the columns differ in length: {lengths}")
 
 
 # -- reading input files ---------------------------------------------------------------------------
@@ -236,6 +264,10 @@ def find_inputs(pattern: str | Path) -> tuple[list[Path], str]:
     return files, formats.pop()
 
 
+_RECORD_COLUMNS = ("source_file", "source_line", "id")
+"""The columns the JSONL and CSV readers give every record, besides its text and read error."""
+
+
 def _text_schema(text_column: str):
     import pyarrow as pa
 
@@ -244,32 +276,61 @@ def _text_schema(text_column: str):
     )
 
 
+def check_input(path: Path, fmt: str, text_column: str) -> None:
+    """A ValueError naming the file, before anything is written, for an input the job
+    could not read through: a parquet file that is not one or lacks the text column, a CSV
+    header without it, a text column named like one the readers add."""
+    if fmt != "parquet" and text_column in (*_RECORD_COLUMNS, READ_ERROR_COLUMN):
+        raise ValueError(f"--text-column {text_column!r} is a column the {fmt} reader adds itself: name the text field otherwise")
+    if fmt == "parquet":
+        pq = _require("pyarrow.parquet")
+        try:
+            names = pq.ParquetFile(path).schema_arrow.names
+        except Exception as error:  # pyarrow raises ArrowInvalid, OSError and others for a bad file
+            raise ValueError(f"{path}: not a readable parquet file ({error})") from None
+        if text_column not in names:
+            raise ValueError(f"{path} has no column {text_column!r} (columns: {names}); choose it with --text-column")
+    elif fmt == "csv":
+        for _ in _csv_records(path, text_column):  # reads the header, raising if the column is missing
+            break
+
+
 def _jsonl_records(path: Path, text_column: str) -> Iterator[tuple[int, str | None, str | None, str | None]]:
     with open(path, "rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue
             try:
-                obj = json.loads(raw.decode("utf-8"))
+                # utf-8-sig: a byte order mark before the first object is not part of it
+                obj = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
             except UnicodeDecodeError as error:
                 yield number, None, None, f"undecodable bytes (not UTF-8) at byte {error.start}"
                 continue
-            except json.JSONDecodeError as error:
-                yield number, None, None, f"invalid JSON ({error.msg})"
+            except (ValueError, RecursionError) as error:
+                # JSONDecodeError, and what json raises past its limits: a number of over
+                # 4,300 digits (ValueError), nesting deeper than the interpreter's stack
+                yield number, None, None, f"invalid JSON ({getattr(error, 'msg', error)})"
                 continue
             if not isinstance(obj, dict):
                 yield number, None, None, f"a JSON {type(obj).__name__}, expected an object"
                 continue
             identifier = None if obj.get("id") is None else str(obj["id"])
+            if identifier is not None and _SURROGATE_RE.search(identifier):
+                yield number, None, None, "id holds a lone surrogate: not valid Unicode"
+                continue
             value = obj.get(text_column)
             reason = _rejection(value) if text_column in obj else f"no field {text_column!r}"
             yield number, identifier, value if reason is None else None, reason
 
 
+def _csv_reader(handle: Any, path: Path) -> Any:
+    """The CSV reader of the batch job's reader and counter alike (tab-separated for .tsv)."""
+    return csv.reader(handle, delimiter="\t" if path.suffix.lower() == ".tsv" else ",", strict=True)
+
+
 def _csv_records(path: Path, text_column: str) -> Iterator[tuple[int, str | None, str | None, str | None]]:
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
     with open(path, encoding="utf-8", errors="surrogateescape", newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
+        reader = _csv_reader(handle, path)
         try:
             header = next(reader)
         except StopIteration:
@@ -288,20 +349,20 @@ def _csv_records(path: Path, text_column: str) -> Iterator[tuple[int, str | None
             except StopIteration:
                 return
             except csv.Error as error:
-                yield start, None, None, f"malformed record ({error})"
+                # strict quoting: a quote left open runs to the end of the file, and every
+                # line it swallowed is named here instead of being read as one long text
+                yield start, None, None, f"malformed record ({error}), lines {start}-{reader.line_num} unread"
                 continue
-            if not fields or fields == [""]:
-                continue  # a blank line is no record
+            if not fields:
+                continue  # a blank line is no record ('""' in a one-column file is one: [''])
             if len(fields) != len(header):
                 yield start, None, None, f"{len(fields)} fields, expected {len(header)}"
                 continue
-            text = fields[text_at]
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError:
+            text, identifier = fields[text_at], fields[id_at] if id_at is not None else None
+            if _SURROGATE_RE.search(text) or (identifier is not None and _SURROGATE_RE.search(identifier)):
                 yield start, None, None, "undecodable bytes (not UTF-8)"
                 continue
-            yield start, fields[id_at] if id_at is not None else None, text, None
+            yield start, identifier, text, None
 
 
 def read_file(path: Path, fmt: str, text_column: str, batch_size: int = 10_000) -> Iterator[Any]:
@@ -343,10 +404,9 @@ def count_rows(path: Path, fmt: str) -> int:
     if fmt == "jsonl":
         with open(path, "rb") as handle:
             return sum(1 for raw in handle if raw.strip())
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
     count = 0
     with open(path, encoding="utf-8", errors="surrogateescape", newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
+        reader = _csv_reader(handle, path)
         first = True
         while True:
             try:
@@ -358,7 +418,7 @@ def count_rows(path: Path, fmt: str) -> int:
                 continue
             if first:
                 first = False
-            elif fields and fields != [""]:
+            elif fields:
                 count += 1
     return count
 
@@ -454,6 +514,8 @@ def run_batch(
     if engine not in ("local", "ray"):
         raise ValueError(f"unknown engine {engine!r}; use 'local' or 'ray'")
     files, fmt = find_inputs(input)
+    for path in files:
+        check_input(path, fmt, text_column)
     output = Path(output)
     if output.exists() and any(output.iterdir()):
         raise ValueError(f"output folder {output} is not empty: choose a new one or empty it, so that runs do not mix")

@@ -238,11 +238,13 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def replace_lone_surrogates(text: str) -> str:
-    """``text`` with every lone surrogate replaced by U+FFFD (the Unicode replacement
-    character); a high and low surrogate that form a pair become the character they encode."""
+    """``text`` with every surrogate code point replaced by U+FFFD (the Unicode replacement
+    character), one for one: offsets into the result (evidence spans) are offsets into
+    ``text``. A high and a low surrogate side by side are replaced too, not joined into the
+    character they would encode, which would shift every offset after them."""
     if _SURROGATE_RE.search(text) is None:
         return text
-    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return _SURROGATE_RE.sub("\ufffd", text)
 
 
 def check_texts(texts: Iterable[str]) -> list[str]:

@@ -123,7 +123,8 @@ def _decoded_lines(path: Path | str, problems: ReadProblems) -> Iterator[tuple[i
     with _binary_input(path) as handle:
         for number, raw in enumerate(handle, start=1):
             try:
-                yield number, raw.decode("utf-8").rstrip("\r\n")
+                # utf-8-sig: a byte order mark before the first line is not part of its text
+                yield number, raw.decode("utf-8-sig" if number == 1 else "utf-8").rstrip("\r\n")
             except UnicodeDecodeError as error:
                 problems.add(number, f"undecodable bytes (not UTF-8) at byte {error.start}")
 
@@ -154,8 +155,10 @@ def _read_jsonl(path: Path | str, text_column: str, problems: ReadProblems) -> I
             continue
         try:
             obj = json.loads(line)
-        except json.JSONDecodeError as error:
-            problems.add(number, f"invalid JSON ({error.msg})")
+        except (ValueError, RecursionError) as error:
+            # JSONDecodeError, and what json raises past its limits: a number of over 4,300
+            # digits (ValueError), nesting deeper than the interpreter's stack
+            problems.add(number, f"invalid JSON ({getattr(error, 'msg', error)})")
             continue
         if isinstance(obj, dict) and text_column not in obj and not found:
             pending.append(number)

@@ -161,6 +161,80 @@ def test_readers_keep_every_record_and_count_agrees(tmp_path):
     assert table.column("read_error").to_pylist()[1] == "4 fields, expected 3"
 
 
+def test_inputs_that_used_to_lose_rows_or_abort_the_job(tmp_path):
+    """Each bad record is one rejected row with its reason, and the rows around it are kept."""
+    # a quote left open swallows the rest of the file: rejected, naming the lines it took
+    (tmp_path / "q.csv").write_text('id,text\n1,"oops\n2,we will kill them all\n3,third row\n')
+    report = run_batch(tmp_path / "q.csv", tmp_path / "out_q")
+    assert (report.rows_in, report.rows_out, report.rows_rejected) == (1, 0, 1) and report.balanced
+    (reason,) = pd.read_parquet(tmp_path / "out_q" / "status=rejected")["error"]
+    assert "malformed record" in reason and "lines 2-4 unread" in reason
+
+    # a BOM before the first object; an id with a lone surrogate; JSON past the parser's limits
+    deep = "[" * 100_000 + "]" * 100_000
+    lines = ['\ufeff{"id": 1, "text": "first"}', '{"id": "\\udc80", "text": "fine"}', deep, '{"id": ' + "9" * 5001 + ', "text": "x"}', '{"id": 5, "text": "last"}']
+    (tmp_path / "j.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = run_batch(tmp_path / "j.jsonl", tmp_path / "out_j")
+    assert (report.rows_in, report.rows_out, report.rows_rejected) == (5, 2, 3)
+    assert sorted(pd.read_parquet(tmp_path / "out_j" / "status=scored")["text"]) == ["first", "last"]
+    reasons = pd.read_parquet(tmp_path / "out_j" / "status=rejected").sort_values("source_line")["error"].tolist()
+    assert "id holds a lone surrogate" in reasons[0] and all(r.startswith("invalid JSON") for r in reasons[1:])
+
+    # an id that is not UTF-8 in a CSV
+    (tmp_path / "latin.csv").write_bytes(b"id,text\ncaf\xe9,fine\n2,also fine\n")
+    report = run_batch(tmp_path / "latin.csv", tmp_path / "out_l")
+    assert (report.rows_out, report.rows_rejected) == (1, 1)
+
+    # '""' in a one-column CSV is an empty text, not a blank line
+    (tmp_path / "one.csv").write_text('text\n""\nhello\n')
+    report = run_batch(tmp_path / "one.csv", tmp_path / "out_one")
+    assert (report.rows_in, report.rows_out, report.rows_rejected) == (2, 2, 0)
+
+
+def test_all_null_parquet_column_and_bad_inputs_fail_before_writing(tmp_path):
+    folder = tmp_path / "pq"
+    folder.mkdir()
+    pq.write_table(pa.table({"text": pa.nulls(2)}), folder / "a.parquet")  # Arrow's null type
+    pq.write_table(pa.table({"text": ["x", None]}), folder / "b.parquet")
+    report = run_batch(folder, tmp_path / "out")
+    assert (report.rows_in, report.rows_out, report.rows_rejected) == (4, 1, 3)
+    assert len(pd.read_parquet(tmp_path / "out" / "status=rejected")) == 3  # the parts' schemas merge
+
+    (tmp_path / "t.jsonl").write_text('{"text": "a"}\n')
+    with pytest.raises(ValueError, match="'id' is a column the jsonl reader adds"):
+        run_batch(tmp_path / "t.jsonl", tmp_path / "o1", text_column="id")
+    (folder / "c.parquet").write_bytes(b"not parquet")
+    with pytest.raises(ValueError, match="c.parquet: not a readable parquet file"):
+        run_batch(folder, tmp_path / "o2")
+    csvs = tmp_path / "csvs"
+    csvs.mkdir()
+    (csvs / "a.csv").write_text("text\nhello\n")
+    (csvs / "b.csv").write_text("body\nhello\n")
+    with pytest.raises(ValueError, match="b.csv has no column 'text'"):
+        run_batch(csvs, tmp_path / "o3")
+    assert not any((tmp_path / name).exists() for name in ("o1", "o2", "o3"))  # nothing written
+
+
+def test_reader_tables_through_pandas_keep_their_rows(scorer, tmp_path):
+    """pandas 3 holds the read_error column's missing values as NaN, not None."""
+    (table,) = read_file(_jsonl(tmp_path / "a.jsonl"), "jsonl", "text")
+    from_arrow, from_pandas = scorer(table).to_pydict(), scorer(table.to_pandas())
+    assert [None if pd.isna(label) else label for label in from_pandas["label"]] == from_arrow["label"]
+    assert from_pandas["label"].notna().sum() == 2
+
+
+def test_dict_batches_of_the_wrong_shape_are_clear_errors(scorer):
+    with pytest.raises(TypeError, match="'text' is one string"):
+        scorer({"text": THREAT})
+    with pytest.raises(ValueError, match="differ in length"):
+        scorer({"text": ["a", "b"], "id": [1]})
+    with pytest.raises(TypeError, match="'id' is a generator without a length"):
+        scorer({"text": ["a"], "id": (i for i in range(1))})
+    with pytest.raises(ValueError, match=r"repeated column names \['text'\]"):
+        scorer(pd.DataFrame([["a", "b"]], columns=["text", "text"]))
+    assert scorer({"text": [pd.NA, "hello"]})["error"][0] == "text is missing (null)"
+
+
 def test_find_inputs_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match="no input files"):
         find_inputs(tmp_path / "nothing*")

@@ -97,6 +97,14 @@ def test_a_planted_sentence_is_found_with_its_offsets(fast):
     assert span.text == PLANTED and span.score == pytest.approx(p.scores["extremism"])
 
 
+def test_offsets_stay_true_after_surrogates(fast):
+    """Surrogates before the evidence (a pair split into two code points, a lone one) are
+    replaced one for one, so the span's offsets are still offsets into the text as given."""
+    text = "\ud83d\ude00 \udc80 " + " ".join(FILLER * 20) + " " + PLANTED
+    span = fast.classify(text).evidence["extremism"][0]
+    assert (span.start, span.end) == (text.index(PLANTED), len(text)) and span.text == PLANTED
+
+
 def test_short_texts_score_exactly_as_before(fast):
     """A text that fits the window is one piece: the model's own scores, no sentence split."""
     texts = ["We will kill them all tonight. Then we go home.", "سنقتلكم جميعا. الطقس جميل.", "a" * fast.model.window_chars]

@@ -94,6 +94,15 @@ def test_lone_surrogate_rows_are_reported_and_the_rest_written(run, tmp_path):
     assert code == 0 and len(out.splitlines()) == 2 and "line 3: undecodable bytes" in err
 
 
+def test_jsonl_past_the_parsers_limits_is_reported_and_a_bom_is_not_text(run, tmp_path):
+    source = tmp_path / "texts.jsonl"
+    rows = ['\ufeff{"text": "first row"}', "[" * 100_000 + "]" * 100_000, '{"text": "x", "n": ' + "9" * 5001 + "}", '{"text": "last row"}']
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, _, err = run("--input", str(source), "--output", str(tmp_path / "out.jsonl"))
+    assert code == 0 and _lines(tmp_path / "out.jsonl") == [1, 4]
+    assert "line 2: invalid JSON" in err and "line 3: invalid JSON" in err and "Traceback" not in err
+
+
 @pytest.mark.parametrize("value", ["0", "-3", "many"])
 def test_batch_size_below_one_is_a_usage_error(run, tmp_path, value):
     with pytest.raises(SystemExit) as stop:
