@@ -1,6 +1,8 @@
 """The frozen_encoder backend and the embedding cache, on the tiny random BERT of
 test_transformer (no network, seconds)."""
 
+import importlib.util
+
 import numpy as np
 import pytest
 
@@ -9,8 +11,9 @@ pytest.importorskip("transformers")
 
 from extremism_nlp import Classifier  # noqa: E402
 from extremism_nlp.embeddings import EmbeddingCache  # noqa: E402
+from extremism_nlp.labels import LABELS  # noqa: E402
 from extremism_nlp.models import load_model  # noqa: E402
-from extremism_nlp.models.transformer import ADAPTER_FILE  # noqa: E402
+from extremism_nlp.models.transformer import ADAPTER_FILE, merged_network  # noqa: E402
 from extremism_nlp.training import TrainingConfig, train  # noqa: E402
 from test_transformer import tiny_bert  # noqa: E402,F401 (fixture)
 
@@ -157,3 +160,55 @@ def test_a_head_balanced_within_language_trains_and_records_it(frozen, tiny_bert
     balanced = model.decision_function(texts)
     assert np.isfinite(balanced).all()
     assert not np.allclose(balanced, load_model(frozen).decision_function(texts))  # the weighting changed the head
+
+
+def test_mlp_head_is_the_average_of_its_networks_logits():
+    from extremism_nlp.training.frozen_encoder import fit_mlp_head
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2000, 12)).astype(np.float32) * 3 + 5  # far from standardised: the folding matters
+    targets = (x[:, : len(LABELS)] > 5).astype(np.int8)
+    mask = np.ones_like(targets)
+    mask[:50, 0] = 0  # rows not judged for a label
+    weights = rng.uniform(0.5, 2, size=2000)
+
+    def logits(head, rows):
+        with torch.no_grad():
+            hidden = torch.nn.functional.gelu(torch.from_numpy(rows) @ head["head.0.weight"].T + head["head.0.bias"])
+            return (hidden @ head["head.2.weight"].T + head["head.2.bias"]).numpy()
+
+    pair = fit_mlp_head(x, targets, mask, weights, hidden=8, networks=2, epochs=3, seed=5)
+    first, second = (fit_mlp_head(x, targets, mask, weights, hidden=8, networks=1, epochs=3, seed=s) for s in (5, 6))
+    assert pair["head.0.weight"].shape == (16, 12) and pair["head.2.weight"].shape == (len(LABELS), 16)
+    assert np.allclose(logits(pair, x), (logits(first, x) + logits(second, x)) / 2, atol=1e-5)
+    trained = fit_mlp_head(x, targets, mask, weights, hidden=16, networks=2, epochs=30, seed=0)
+    accuracy = ((logits(trained, x) > 0) == targets.astype(bool)).mean(axis=0)
+    assert (accuracy > 0.9).all(), accuracy  # learnt on raw (unstandardised) inputs
+    targets[:, 1] = 0
+    with pytest.raises(ValueError, match="label 'violence' needs positive and negative"):
+        fit_mlp_head(x, targets, mask, weights, hidden=8, networks=1, epochs=1, seed=0)
+
+
+def test_a_frozen_model_with_an_mlp_head_trains_saves_and_runs_on_onnx(tiny_bert, tmp_path):  # noqa: F811
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from raw_fixtures import make_raw_data_dir
+
+    config = TrainingConfig(
+        model="frozen_encoder", name="tiny-mlp", base=str(tiny_bert), data_dir=str(make_raw_data_dir(tmp_path / "data")),
+        output_dir=str(tmp_path / "model"), max_length=32, show_progress=False, head_hidden=8, head_networks=3, head_epochs=2,
+    )  # fmt: skip
+    folder = train(config)
+    model = load_model(folder, runtime="torch")
+    assert model.info.backend["head_hidden"] == 24  # three networks of 8, side by side
+    assert model.adapter["head.0.weight"].shape == (24, 32) and model.adapter["head.2.weight"].shape == (len(LABELS), 24)
+    scores = model.decision_function(TEXTS)
+    assert np.isfinite(scores).all()
+    if importlib.util.find_spec("onnxruntime") is not None:
+        assert np.abs(load_model(folder).decision_function(TEXTS) - scores).max() <= 1e-4
+    wrong = dict(model.adapter)
+    wrong.pop("head.2.bias")
+    with pytest.raises(ValueError, match="not the head the model's config describes"):
+        merged_network(str(tiny_bert), wrong, None, head_hidden=24)

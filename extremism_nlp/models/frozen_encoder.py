@@ -1,5 +1,6 @@
-"""The `frozen_encoder` backend: a multilingual encoder left as it was pre-trained, and one
-linear head (a logistic regression per label) over its mean-pooled token states.
+"""The `frozen_encoder` backend: a multilingual encoder left as it was pre-trained, and a
+small head over its mean-pooled token states: a logistic regression per label, or one
+hidden layer (``head_hidden`` in the config: an average of small networks, stored as one).
 
 Fine-tuning on corpora that are mostly English and German taught the `transformer` backend
 each source's style and lost the encoder's alignment across languages: "I hate women" and
@@ -21,7 +22,7 @@ from .transformer import TransformerModel
 
 
 class FrozenEncoderModel(TransformerModel):
-    """A frozen encoder with a linear head per label."""
+    """A frozen encoder with a head fitted over its embeddings."""
 
     model_type = "frozen_encoder"
     default_runtime = "onnx-fp32"
@@ -33,6 +34,8 @@ class FrozenEncoderModel(TransformerModel):
     def decision_function(self, texts: list[str]):
         if self.embedding_cache is None:
             return super().decision_function(texts)
+        import torch
+
         vectors = self.embedding_cache.embed(texts, self.max_length)
-        head = self.adapter
-        return vectors @ head["head.weight"].float().numpy().T + head["head.bias"].float().numpy()
+        with torch.inference_mode():
+            return self.network.head(torch.from_numpy(vectors)).numpy()

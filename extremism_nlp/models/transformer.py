@@ -84,21 +84,28 @@ def resolve_base(base: str) -> str:
     return str(e5_small_folder()) if base == E5_SMALL else base
 
 
-def _classifier(encoder, n_labels: int, pool_layers: list[int] | None = None):
-    """Mean-pooled encoder states -> dropout -> linear layer: one logit per label.
+def _classifier(encoder, n_labels: int, pool_layers: list[int] | None = None, head_hidden: int | None = None):
+    """Mean-pooled encoder states -> dropout -> head: one logit per label.
 
     ``pool_layers`` (indices into the encoder's hidden states, -1 the last) pools each of
     those layers and joins them: a middle layer keeps word-level cues (a slur, a threat
-    verb) that the last layer of a sentence encoder averages away. Default: the last layer."""
+    verb) that the last layer of a sentence encoder averages away. Default: the last layer.
+    The head is one linear layer, or with ``head_hidden`` a hidden layer of that many GELU
+    units before it (the frozen encoder's MLP head)."""
     torch = _require_torch()
     layers = list(pool_layers or [-1])
+    width = encoder.config.hidden_size * len(layers)
 
     class EncoderClassifier(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
             self.encoder = encoder
             self.dropout = torch.nn.Dropout(0.1)
-            self.head = torch.nn.Linear(encoder.config.hidden_size * len(layers), n_labels)
+            self.head = (
+                torch.nn.Sequential(torch.nn.Linear(width, head_hidden), torch.nn.GELU(), torch.nn.Linear(head_hidden, n_labels))
+                if head_hidden
+                else torch.nn.Linear(width, n_labels)
+            )
 
         def forward(self, input_ids, attention_mask, **_: Any):
             return self.head(self.dropout(self.pooled(input_ids, attention_mask)))
@@ -165,14 +172,19 @@ _LORA_SUFFIXES = (".lora_A.default.weight", ".lora_B.default.weight")
 
 
 def merged_network(
-    base: str, adapter: dict[str, Any], lora: dict[str, Any] | None, n_labels: int = len(LABELS), pool_layers: list[int] | None = None
+    base: str,
+    adapter: dict[str, Any],
+    lora: dict[str, Any] | None,
+    n_labels: int = len(LABELS),
+    pool_layers: list[int] | None = None,
+    head_hidden: int | None = None,
 ):
     """The inference network: the plain base encoder with W + (alpha / r) B A written into
-    each adapted weight, and the head. This is what peft's merge computes, without
-    importing peft or wrapping the model (both cost seconds at every load). Without
+    each adapted weight, and the head (`_classifier`). This is what peft's merge computes,
+    without importing peft or wrapping the model (both cost seconds at every load). Without
     ``lora`` (a frozen encoder) the adapter holds the head alone."""
     torch = _require_torch()
-    network = _classifier(_load_encoder_for_inference(base), n_labels, pool_layers)
+    network = _classifier(_load_encoder_for_inference(base), n_labels, pool_layers, head_hidden)
     parameters = dict(network.encoder.named_parameters())
     with torch.no_grad():
         for name, a in adapter.items():
@@ -188,8 +200,12 @@ def merged_network(
                 raise ValueError(f"adapter tensor {name!r} does not match a weight of the base encoder {base!r}")
             weight += scale * (b.float() @ a.float()).to(weight.dtype)
         head = {k[len("head.") :]: v for k, v in adapter.items() if k.startswith("head.")}
-        if set(head) != {"weight", "bias"}:
-            raise ValueError(f"the adapter has no classification head (head.weight, head.bias); tensors: {sorted(adapter)[:3]}")
+        expected = set(network.head.state_dict())
+        if set(head) != expected:
+            raise ValueError(
+                f"the adapter's head tensors {sorted(head)[:4]} are not the head the model's config describes "
+                f"({sorted('head.' + name for name in expected)}); tensors: {sorted(adapter)[:3]}"
+            )
         network.head.load_state_dict(head)
     unknown = [k for k in adapter if not k.startswith("head.") and not k.endswith(_LORA_SUFFIXES)]
     if unknown:
@@ -344,7 +360,7 @@ class TransformerModel(Model):
         if self._network is None:
             backend = self.info.backend
             self._network = merged_network(
-                self.base, self.adapter, backend.get("lora", DEFAULT_LORA), pool_layers=backend.get("pool_layers")
+                self.base, self.adapter, backend.get("lora", DEFAULT_LORA), pool_layers=backend.get("pool_layers"), head_hidden=backend.get("head_hidden")
             )
         return self._network
 

@@ -1,5 +1,6 @@
-"""Fitting the `frozen_encoder` backend: a logistic regression per label over the cached,
-mean-pooled embeddings of a frozen multilingual encoder.
+"""Fitting the `frozen_encoder` backend: a head over the cached, mean-pooled embeddings of a
+frozen multilingual encoder, either a logistic regression per label or (``head_hidden``) an
+average of small networks with one hidden layer, fitted from different seeds.
 
 Rows are weighted so that every (source, language) group counts, not only the largest
 sources: the head should learn what hate is, not what Davidson's tweets look like.
@@ -43,6 +44,10 @@ class FrozenEncoderConfig(SampledConfig):
     balance_within_language: bool = setting(
         False, "per label, give the positives and negatives of each language the same total weight (`balanced_within`)"
     )
+    head_hidden: int = setting(0, "hidden units of each network of an MLP head; 0: a logistic regression per label (head_c)")
+    head_networks: int = setting(5, "MLP head: networks fitted from seeds seed, seed + 1, ... whose logits are averaged")
+    head_epochs: int = setting(12, "MLP head: passes over the training sample")
+    head_weight_decay: float = setting(0.05, "MLP head: AdamW weight decay (larger: smoother scores away from the training rows)")
 
 
 def group_keys(split: Any) -> list[str]:
@@ -107,6 +112,71 @@ def fit_head(
     return weight, bias
 
 
+# The MLP head's optimisation, chosen with the generalisation protocols (docs/MODELS.md)
+MLP_DROPOUT = 0.3
+MLP_LEARNING_RATE = 1e-3
+MLP_BATCH_ROWS = 256
+
+
+def fit_mlp_head(
+    embeddings: np.ndarray,
+    targets: np.ndarray,
+    mask: np.ndarray,
+    weights: np.ndarray,
+    hidden: int,
+    networks: int,
+    epochs: int,
+    seed: int,
+    weight_decay: float = 0.05,
+) -> dict[str, Any]:
+    """The head tensors (``head.0.*``: standardisation folded into the hidden layer,
+    ``head.2.*``: the output layer) of ``networks`` networks with ``hidden`` GELU units
+    each, fitted from seeds ``seed, seed + 1, ...`` and averaged: the average of their
+    logits is one network whose hidden layer holds all of theirs side by side and whose
+    output layer is theirs divided by ``networks``.
+
+    Each label's loss counts only the rows judged for it, with row ``weights`` (n,) or (n,
+    len(LABELS)), its positives and negatives brought to the same total weight (as
+    class_weight="balanced" does for the logistic regressions). Why several: one network's
+    thresholds and pass rates move by several points with its seed; the average does not."""
+    torch = require("torch", "train", "fitting the MLP head")
+
+    x = torch.from_numpy(np.asarray(embeddings, dtype=np.float32))
+    y = torch.from_numpy(np.asarray(targets, dtype=np.float32))
+    row_weights = np.asarray(weights, dtype=np.float64)
+    w = torch.from_numpy((row_weights if row_weights.ndim == 2 else np.repeat(row_weights[:, None], y.shape[1], axis=1)).astype(np.float32))
+    w = w * torch.from_numpy(np.asarray(mask, dtype=np.float32))
+    for k in range(y.shape[1]):
+        positive, negative = (w[:, k] * y[:, k]).sum(), (w[:, k] * (1 - y[:, k])).sum()
+        if positive == 0 or negative == 0:
+            raise ValueError(f"label {LABELS[k]!r} needs positive and negative training rows")
+        w[:, k] = torch.where(y[:, k] > 0, w[:, k] * (positive + negative) / (2 * positive), w[:, k] * (positive + negative) / (2 * negative))
+    w = w / w.sum(0, keepdim=True) * len(x)
+    mean, std = x.mean(0), x.std(0) + 1e-6
+    scaled = (x - mean) / std
+    parts = []
+    for k in range(networks):
+        torch.manual_seed(seed + k)
+        net = torch.nn.Sequential(
+            torch.nn.Linear(x.shape[1], hidden), torch.nn.GELU(), torch.nn.Dropout(MLP_DROPOUT), torch.nn.Linear(hidden, y.shape[1])
+        )
+        optimiser = torch.optim.AdamW(net.parameters(), lr=MLP_LEARNING_RATE, weight_decay=weight_decay)
+        for _ in range(epochs):
+            net.train()
+            for rows in torch.randperm(len(x)).split(MLP_BATCH_ROWS):
+                loss = torch.nn.functional.binary_cross_entropy_with_logits(net(scaled[rows]), y[rows], reduction="none") * w[rows]
+                optimiser.zero_grad()
+                (loss.sum() / w[rows].sum().clamp(min=1e-6)).backward()
+                optimiser.step()
+        parts.append(net.eval())
+    with torch.no_grad():
+        first = torch.cat([net[0].weight / std for net in parts])  # (networks * hidden, dim): on raw embeddings
+        first_bias = torch.cat([net[0].bias - (net[0].weight / std) @ mean for net in parts])
+        output = torch.cat([net[3].weight for net in parts], dim=1) / networks
+        output_bias = torch.stack([net[3].bias for net in parts]).mean(0)
+    return {"head.0.weight": first.contiguous(), "head.0.bias": first_bias, "head.2.weight": output.contiguous(), "head.2.bias": output_bias}
+
+
 def fit(config: TrainingConfig, corpus: Any) -> FrozenEncoderModel:
     """Embed a (source, language)-balanced sample of the train split with the frozen encoder
     (cached) and fit the head. Returns the model, not yet calibrated (`training.run.finalize`
@@ -127,7 +197,15 @@ def fit(config: TrainingConfig, corpus: Any) -> FrozenEncoderModel:
     mask = np.asarray(train_split["label_mask"], dtype=np.int8)
     if settings.balance_within_language:
         weights = balanced_within(weights, targets, mask, list(train_split["lang"]))
-    weight, bias = fit_head(embeddings, targets, mask, weights, settings.head_c)
+    if settings.head_hidden:
+        adapter = fit_mlp_head(
+            embeddings, targets, mask, weights, settings.head_hidden, settings.head_networks, settings.head_epochs, settings.seed,
+            settings.head_weight_decay,
+        )  # fmt: skip
+    else:
+        weight, bias = fit_head(embeddings, targets, mask, weights, settings.head_c)
+        adapter = {"head.weight": torch.tensor(weight, dtype=torch.float32), "head.bias": torch.tensor(bias, dtype=torch.float32)}
+    head_hidden = settings.head_hidden * settings.head_networks or None
 
     base = resolve_base(settings.base)
     info = ModelInfo(
@@ -137,10 +215,10 @@ def fit(config: TrainingConfig, corpus: Any) -> FrozenEncoderModel:
         backend={
             "base": settings.base, "prefix": prefix, "max_length": 512, "lora": None, "batch_size": 32,
             "head_c": settings.head_c, "pool_layers": pool_layers, "balance_within_language": settings.balance_within_language,
+            "head_hidden": head_hidden,
         },  # fmt: skip
     )
-    adapter = {"head.weight": torch.tensor(weight, dtype=torch.float32), "head.bias": torch.tensor(bias, dtype=torch.float32)}
-    network = merged_network(base, adapter, None, pool_layers=pool_layers)
+    network = merged_network(base, adapter, None, pool_layers=pool_layers, head_hidden=head_hidden)
     # The window the encoder can read, as the transformer backend records it: a base with
     # fewer than 512 positions would fail on longer passages.
     info.backend["max_length"] = min(settings.window_tokens, int(network.encoder.config.max_position_embeddings))
