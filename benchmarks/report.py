@@ -269,7 +269,7 @@ def _protocols_section() -> list[str]:
         "Written by `benchmarks/run_protocols.py` (see the README, \"Generalisation protocols\"). Model and",
         "threshold choices are made on these and on validation, not on the test split alone.",
         "`loso` and `crosslingual` refit a recipe per fold (not the fine-tuned `stack`: hours per fold on",
-        "a CPU); a `frozen_encoder` recipe's fold trains on the 30,000-row sample the shipped model drew,",
+        "a CPU); a `frozen_encoder` recipe's fold trains on the 60,000-row sample the shipped model drew,",
         "less the held-out rows, and calibrates on its own sources' validation rows less the held-out ones.",
         "",
     ]
