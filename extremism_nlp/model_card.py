@@ -104,9 +104,16 @@ def _model_limits(info: ModelInfo) -> str:
     backend = info.backend
     if info.model_type == "frozen_encoder":
         rows = f"{info.training.get('rows', {}).get('train_used', 'n/a')} training rows"
+        settings = info.training.get("config", {})
+        head = (
+            f"an MLP head ({settings.get('head_networks')} networks of {settings.get('head_hidden')} GELU units, their\n"
+            f"  logits averaged: one hidden layer of {backend['head_hidden']})"
+            if backend.get("head_hidden")
+            else f"a logistic regression per label\n  (C = {backend.get('head_c')})"
+        )
         return (
-            f"- `{backend.get('base')}` is used as it was pre-trained (frozen); a logistic regression per label\n"
-            f"  (C = {backend.get('head_c')}) over its mean-pooled embeddings was fitted on {rows}, each\n"
+            f"- `{backend.get('base')}` is used as it was pre-trained (frozen); {head}\n"
+            f"  over its mean-pooled embeddings was fitted on {rows}, each\n"
             "  (source, language) group weighted so that no large source dominates"
             + (
                 "; per label, the positives and\n  negatives of each language weigh the same, so the language itself is no evidence."
@@ -115,7 +122,7 @@ def _model_limits(info: ModelInfo) -> str:
             )
             + " Inputs get the prefix\n"
             f"  `{backend.get('prefix', '')}`; passages longer than {backend.get('max_length')} tokens are split.\n"
-            "- A linear head over a sentence embedding sees meaning, not single words: it carries what it\n"
+            "- A small head over a sentence embedding sees meaning, not single words: it carries what it\n"
             "  learnt in one language to others, but can miss a slur the embedding does not set apart,\n"
             "  and it reads stance only as far as the embedding does. The protocols and the functional\n"
             "  suite (`benchmarks/RESULTS.md`) measure both."
