@@ -138,7 +138,8 @@ def fit_mlp_head(
     Each label's loss counts only the rows judged for it, with row ``weights`` (n,) or (n,
     len(LABELS)), its positives and negatives brought to the same total weight (as
     class_weight="balanced" does for the logistic regressions). Why several: one network's
-    thresholds and pass rates move by several points with its seed; the average does not."""
+    thresholds and pass rates move by up to ten points with its seed; the average of five
+    moves less (the neutral sets' count still by about a fifth: docs/MODELS.md)."""
     torch = require("torch", "train", "fitting the MLP head")
 
     x = torch.from_numpy(np.asarray(embeddings, dtype=np.float32))
