@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from .io import parse_json_line
 from .labels import LABELS
 
 logger = logging.getLogger(__name__)
@@ -302,14 +303,12 @@ def _jsonl_records(path: Path, text_column: str) -> Iterator[tuple[int, str | No
                 continue
             try:
                 # utf-8-sig: a byte order mark before the first object is not part of it
-                obj = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
+                obj, reason = parse_json_line(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
             except UnicodeDecodeError as error:
                 yield number, None, None, f"undecodable bytes (not UTF-8) at byte {error.start}"
                 continue
-            except (ValueError, RecursionError) as error:
-                # JSONDecodeError, and what json raises past its limits: a number of over
-                # 4,300 digits (ValueError), nesting deeper than the interpreter's stack
-                yield number, None, None, f"invalid JSON ({getattr(error, 'msg', error)})"
+            if reason is not None:
+                yield number, None, None, reason
                 continue
             if not isinstance(obj, dict):
                 yield number, None, None, f"a JSON {type(obj).__name__}, expected an object"

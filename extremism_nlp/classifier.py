@@ -242,9 +242,7 @@ def replace_lone_surrogates(text: str) -> str:
     character), one for one: offsets into the result (evidence spans) are offsets into
     ``text``. A high and a low surrogate side by side are replaced too, not joined into the
     character they would encode, which would shift every offset after them."""
-    if _SURROGATE_RE.search(text) is None:
-        return text
-    return _SURROGATE_RE.sub("\ufffd", text)
+    return _SURROGATE_RE.sub("\ufffd", text)  # the same object back when there is none
 
 
 def check_texts(texts: Iterable[str]) -> list[str]:

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from .data.reading import MissingColumnsError, has_surrogates, read_table_stream
 
@@ -129,6 +129,16 @@ def _decoded_lines(path: Path | str, problems: ReadProblems) -> Iterator[tuple[i
                 problems.add(number, f"undecodable bytes (not UTF-8) at byte {error.start}")
 
 
+def parse_json_line(line: str) -> tuple[Any, str | None]:
+    """The JSON value of one line, or None and why it could not be read: broken JSON, and what
+    json raises past its limits (a number of over 4,300 digits, nesting deeper than the
+    interpreter's stack), which must skip the line, not end the job."""
+    try:
+        return json.loads(line), None
+    except (ValueError, RecursionError) as error:  # JSONDecodeError is a ValueError
+        return None, f"invalid JSON ({getattr(error, 'msg', error)})"
+
+
 def read_records(path: Path | str, fmt: str, text_column: str, problems: ReadProblems) -> Iterator[Record]:
     """Records of ``path`` (``-``: standard input): every non-empty line (lines), the
     ``text_column`` field of every JSON object (jsonl) or CSV row (csv; ``.tsv`` is
@@ -153,12 +163,9 @@ def _read_jsonl(path: Path | str, text_column: str, problems: ReadProblems) -> I
     for number, line in _decoded_lines(path, problems):
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except (ValueError, RecursionError) as error:
-            # JSONDecodeError, and what json raises past its limits: a number of over 4,300
-            # digits (ValueError), nesting deeper than the interpreter's stack
-            problems.add(number, f"invalid JSON ({getattr(error, 'msg', error)})")
+        obj, reason = parse_json_line(line)
+        if reason is not None:
+            problems.add(number, reason)
             continue
         if isinstance(obj, dict) and text_column not in obj and not found:
             pending.append(number)
