@@ -4,10 +4,25 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Sequence
 
 logger = logging.getLogger(__name__)
+
+# Characters a terminal would act on rather than show: C0 and C1 controls (an escape
+# sequence can recolour or rewrite the screen), the bidirectional marks, embeddings,
+# overrides and isolates (they reorder the rest of the line), invisible spaces and lone
+# surrogates (which no terminal encoding accepts). Joiners stay: Persian and Urdu spell with
+# U+200C, emoji sequences with U+200D.
+_UNSHOWN_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+
+
+def _shown(text: str, limit: int) -> str:
+    """``text`` on one terminal line: runs of white space as one space, the characters of
+    `_UNSHOWN_RE` as ``\\uXXXX`` escapes, cut to ``limit`` characters."""
+    shown = _UNSHOWN_RE.sub(lambda found: f"\\u{ord(found.group()):04x}", " ".join(text.split()))
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
 
 
 def _cmd_data_stats(args: argparse.Namespace) -> int:
@@ -20,15 +35,10 @@ def _cmd_data_stats(args: argparse.Namespace) -> int:
 
 
 def _print_table(texts: list[str], predictions: list) -> None:
-    from .classifier import replace_lone_surrogates
     from .data.stats import format_table
     from .labels import LABELS
 
-    rows = []
-    for text, p in zip(texts, predictions):
-        shown = " ".join(replace_lone_surrogates(text).split())
-        shown = shown if len(shown) <= 60 else shown[:57] + "..."
-        rows.append([p.label, p.lang, *(f"{p.scores[label]:.2f}" for label in LABELS), shown])
+    rows = [[p.label, p.lang, *(f"{p.scores[label]:.2f}" for label in LABELS), _shown(text, 60)] for text, p in zip(texts, predictions)]
     print(format_table(["label", "lang", *LABELS, "text"], rows))
 
 
@@ -72,17 +82,15 @@ def _cmd_classify(args: argparse.Namespace) -> int:
 
 
 def _explanation_lines(text: str, prediction, explanation) -> str:  # noqa: ANN001 - Prediction, Explanation
-    from .classifier import replace_lone_surrogates
     from .labels import LABELS
 
-    shown = " ".join(replace_lone_surrogates(text).split())
-    lines = [f"{shown[:57] + '...' if len(shown) > 60 else shown}  ({explanation.method}, logit units)"]
+    lines = [f"{_shown(text, 60)}  ({explanation.method}, logit units)"]
     for label in prediction.labels or LABELS:
-        top = ", ".join(f"{replace_lone_surrogates(w.text)} {w.contributions[label]:+.2f}" for w in explanation.top(label, 5))
+        top = ", ".join(f"{_shown(w.text, 40)} {w.contributions[label]:+.2f}" for w in explanation.top(label, 5))
         lines.append(f"  {label}: {top or '(no word raises it)'}")
     for label, spans in prediction.evidence.items():
         for span in spans:
-            lines.append(f"  evidence {label} [{span.start}:{span.end}] {span.score:.3f}: {' '.join(replace_lone_surrogates(span.text).split())[:80]}")
+            lines.append(f"  evidence {label} [{span.start}:{span.end}] {span.score:.3f}: {_shown(span.text, 80)}")
     return "\n".join(lines)
 
 

@@ -29,6 +29,15 @@ def test_classify_arguments_prints_a_table(run):
     assert lines[2].startswith("violence") and lines[3].startswith("none")
 
 
+def test_the_table_shows_control_and_bidi_characters_as_escapes(run):
+    """A text's escape sequence or right-to-left override must not act on the terminal."""
+    code, out, _ = run("--explain", "kill \x1b[2J them \u202eall\u202c tonight \u200cok")
+    assert code == 0
+    assert "\x1b" not in out and "\u202e" not in out and "\u202c" not in out
+    assert "\\u001b[2J" in out and "\\u202eall\\u202c" in out
+    assert "\u200cok" in out  # a joiner that spells words stays
+
+
 def test_classify_arguments_as_json(run):
     code, out, _ = run("--json", "we will kill them all tonight")
     assert json.loads(out)["label"] == "violence"
