@@ -3,9 +3,10 @@
 Run once before a change that must not alter what the shipped models compute (a refactor
 of loading, scoring or calibration); `tests/test_shipped_scores.py` then compares the
 models' scores with the recorded ones. Recording again is only right when a model itself
-changes (new weights or calibration), and the commit should say so:
+changes (new weights or calibration), and the commit should say so. The models named are
+recorded again; the others keep their records (while the texts stay the same):
 
-    python tests/record_shipped_scores.py [--models fast transformer default]
+    python tests/record_shipped_scores.py [--models fast transformer stack default]
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ def score(models: list[str]) -> dict:
         result["models"][name] = {
             "name": classifier.name,
             "version": classifier.version,
+            "library_version": extremism_nlp.__version__,
             "scores": classifier.predict_proba(TEXTS).tolist(),
             "labels": classifier.predict(TEXTS).tolist(),
         }
@@ -110,10 +112,17 @@ def score(models: list[str]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", nargs="+", default=["fast", "transformer", "default"])
+    parser.add_argument("--models", nargs="+", default=["fast", "transformer", "stack", "default"])
     args = parser.parse_args()
+    record = score(args.models)
+    if RECORD.is_file():
+        previous = json.loads(RECORD.read_text(encoding="utf-8"))
+        if previous["texts"] == TEXTS:
+            record["models"] = {**previous["models"], **record["models"]}
+        else:
+            print(f"the texts changed: the records of {sorted(set(previous['models']) - set(args.models))} are dropped")
     RECORD.parent.mkdir(parents=True, exist_ok=True)
-    RECORD.write_text(json.dumps(score(args.models), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    RECORD.write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@
 tests/record_shipped_scores.py, before the training code moved out of the models): a
 refactor of loading, scoring or calibration must not change what they compute.
 
-Tolerance 1e-6: float32 sums may round differently on another CPU; anything a code change
-could cause is far larger."""
+Tolerance 1e-6 for `fast` (numpy float32 sums, which may round differently on another CPU)
+and 1e-5 for the encoders, whose torch and ONNX Runtime kernels differ between CPU instruction
+sets by more than that (1.06e-6 measured on an AMD EPYC against a record made elsewhere);
+anything a code change could cause is far larger."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from record_shipped_scores import RECORD, TEXTS
 RECORDED = json.loads(RECORD.read_text(encoding="utf-8"))
 
 
-def _check(name: str) -> None:
+def _check(name: str, tolerance: float = 1e-5) -> None:
     recorded = RECORDED["models"][name]
     classifier = Classifier.from_pretrained(name)
     assert (classifier.name, classifier.version) == (recorded["name"], recorded["version"])
@@ -27,17 +29,17 @@ def _check(name: str) -> None:
     whole = np.array([len(text) <= classifier.model.window_chars for text in TEXTS])
     assert whole.sum() >= len(TEXTS) - 2
     scores = classifier.predict_proba(TEXTS)
-    np.testing.assert_allclose(scores[whole], np.array(recorded["scores"])[whole], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(scores[whole], np.array(recorded["scores"])[whole], rtol=0, atol=tolerance)
     assert classifier.predict(TEXTS)[whole].tolist() == np.array(recorded["labels"])[whole].tolist()
 
 
 def test_the_record_covers_the_texts_it_was_made_from():
     assert RECORDED["texts"] == TEXTS and len(TEXTS) >= 60
-    assert {"fast", "transformer", "stack"} <= set(RECORDED["models"])
+    assert {"fast", "transformer", "stack", "default"} <= set(RECORDED["models"])
 
 
 def test_fast_scores_are_unchanged():
-    _check("fast")
+    _check("fast", tolerance=1e-6)
 
 
 @pytest.mark.slow
@@ -49,3 +51,8 @@ def test_transformer_scores_are_unchanged():
 def test_stack_scores_are_unchanged():
     # The default model until 0.4.0, shipped as "stack" since the frozen encoder became the default.
     _check("stack")
+
+
+@pytest.mark.slow
+def test_default_scores_are_unchanged():
+    _check("default")
