@@ -203,6 +203,7 @@ def test_a_frozen_model_with_an_mlp_head_trains_saves_and_runs_on_onnx(tiny_bert
     folder = train(config)
     model = load_model(folder, runtime="torch")
     assert model.info.backend["head_hidden"] == 24  # three networks of 8, side by side
+    assert "head_c" not in model.info.backend  # the linear heads' setting
     assert model.adapter["head.0.weight"].shape == (24, 32) and model.adapter["head.2.weight"].shape == (len(LABELS), 24)
     scores = model.decision_function(TEXTS)
     assert np.isfinite(scores).all()

@@ -215,10 +215,11 @@ def fit(config: TrainingConfig, corpus: Any) -> FrozenEncoderModel:
         version=config.version,
         backend={
             "base": settings.base, "prefix": prefix, "max_length": 512, "lora": None, "batch_size": 32,
-            "head_c": settings.head_c, "pool_layers": pool_layers, "balance_within_language": settings.balance_within_language,
-            "head_hidden": head_hidden,
+            "pool_layers": pool_layers, "balance_within_language": settings.balance_within_language, "head_hidden": head_hidden,
         },  # fmt: skip
     )
+    if not head_hidden:  # what the linear head was fitted with (an MLP head has no C)
+        info.backend["head_c"] = settings.head_c
     network = merged_network(base, adapter, None, pool_layers=pool_layers, head_hidden=head_hidden)
     # The window the encoder can read, as the transformer backend records it: a base with
     # fewer than 512 positions would fail on longer passages.
