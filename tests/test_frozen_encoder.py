@@ -213,3 +213,21 @@ def test_a_frozen_model_with_an_mlp_head_trains_saves_and_runs_on_onnx(tiny_bert
     wrong.pop("head.2.bias")
     with pytest.raises(ValueError, match="not the head the model's config describes"):
         merged_network(str(tiny_bert), wrong, None, head_hidden=24)
+
+
+def test_everyday_weight_multiplies_the_written_everyday_rows_alone():
+    from datasets import Dataset
+
+    from extremism_nlp.training.frozen_encoder import FrozenEncoderConfig, training_sample
+
+    split = Dataset.from_dict({
+        "text": [f"t{i}" for i in range(8)], "lang": ["en"] * 4 + ["fr"] * 4,
+        "source": ["project_written"] * 3 + ["davidson_hsol"] + ["project_written"] * 4,
+        "source_label": ["everyday", "threat", "neutral_group", "0", "everyday", "everyday", "counter_speech", "everyday"],
+    })  # fmt: skip
+    rows, plain = training_sample(split, FrozenEncoderConfig(max_train_rows=None))
+    rows_again, weighted = training_sample(split, FrozenEncoderConfig(max_train_rows=None, everyday_weight=3.0))
+    assert list(rows["text"]) == list(rows_again["text"])
+    everyday = np.array([source == "project_written" and kind == "everyday" for source, kind in zip(rows["source"], rows["source_label"])])
+    np.testing.assert_allclose(weighted[everyday], 3 * plain[everyday])
+    np.testing.assert_allclose(weighted[~everyday], plain[~everyday])

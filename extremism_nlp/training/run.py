@@ -32,7 +32,7 @@ from ..models.calibration import apply_platt
 from ..text import detect_language
 from .calibration import THRESHOLD_RULES, ThresholdRule, calibrate, global_thresholds, threshold_floor
 from .config import RunConfig, TrainingConfig
-from .sampling import SAMPLE_WEIGHT, split_arrays
+from .sampling import SAMPLE_WEIGHT, split_arrays, written_rows
 
 logger = logging.getLogger(__name__)
 
@@ -118,10 +118,7 @@ scores set the thresholds' floor."""
 
 def plain_rows(split: Any) -> np.ndarray:
     """Rows of a split that are plain everyday or neutral text written for the project."""
-    return np.array(
-        [source == "project_written" and kind in PLAIN_KINDS for source, kind in zip(split["source"], split["source_label"])],
-        dtype=bool,
-    )
+    return written_rows(split, PLAIN_KINDS)
 
 
 def fit_calibration(model: Model, validation: Any, rule: str = RunConfig.threshold_rule, thresholds_only: bool = False) -> None:

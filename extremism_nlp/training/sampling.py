@@ -34,6 +34,11 @@ def sample(split: Any, max_rows: int | None, seed: int = 13) -> Any:
     return split.shuffle(seed=seed).select(range(max_rows))
 
 
+def written_rows(split: Any, kinds: tuple[str, ...]) -> np.ndarray:
+    """Rows of a split written for the project (source ``project_written``) of these kinds."""
+    return np.array([source == "project_written" and kind in kinds for source, kind in zip(split["source"], split["source_label"])], dtype=bool)
+
+
 SAMPLE_WEIGHT = "sample_weight"
 """Column of a split that is a drawn training sample already, holding each row's weight
 (protocol folds remove held-out rows from the sample a recipe drew: `training.run.protocol_corpus`)."""
