@@ -1,5 +1,5 @@
-"""Do two runtimes of a model give the same scores and labels? The functional suite (ar, en,
-fr) and the neutral sets (14 languages), scored by each runtime of the same model.
+"""Do two runtimes of a model give the same scores and labels? The functional suite (ar, de,
+en, es, fr, it) and the neutral sets (14 languages), scored by each runtime of the same model.
 
 A runtime may become a model's default only if its scores are the reference's within a
 stated tolerance: for `default` on ONNX Runtime float32 against torch, the largest

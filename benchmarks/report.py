@@ -203,10 +203,11 @@ def _runtimes_section() -> list[str]:
         lines += ["", f"Load: {load}. Largest probability difference on these texts: {r['max_abs_probability_difference']:.1e}.", ""]
     for path in sorted(RESULTS_DIR.glob("runtimes_*.json")):
         r = json.loads(path.read_text())
+        suite_langs = sorted({lang for summary in r["summaries"].values() for lang in summary["functional"]})
         lines += [
             f"## {r['model']}: {r['candidate']} against {r['reference']}, scores (`compare_runtimes.py`)",
             "",
-            f"{r['texts']:,} texts: the functional suite (ar, en, fr) and the neutral sets (14 languages), scored by both runtimes.",
+            f"{r['texts']:,} texts: the functional suite ({', '.join(suite_langs)}) and the neutral sets (14 languages), scored by both runtimes.",
             "",
             "| largest probability difference | mean | same decided labels | same headline label | within tolerance |",
             "|---|---|---|---|---|",
@@ -214,12 +215,12 @@ def _runtimes_section() -> list[str]:
             f"{r['same_decided_labels']:,} / {r['texts']:,} | {r['same_headline_label']:,} / {r['texts']:,} | "
             f"{'yes' if r['within_tolerance'] else 'no'} ({r['tolerance']:g}, every label the same) |",
             "",
-            "| runtime | functional ar harmful / non-harmful | en | fr | neutral flagged |",
-            "|---|---|---|---|---|",
+            f"| runtime | functional {suite_langs[0]} harmful / non-harmful | " + " | ".join(suite_langs[1:]) + " | neutral flagged |",
+            "|---|---|" + "---|" * len(suite_langs),
         ]
         for runtime, summary in r["summaries"].items():
             f = summary["functional"]
-            cells = " | ".join(f"{f[lang]['harmful']} / {f[lang]['non_harmful']}" if lang in f else "n/a" for lang in ("ar", "en", "fr"))
+            cells = " | ".join(f"{f[lang]['harmful']} / {f[lang]['non_harmful']}" if lang in f else "n/a" for lang in suite_langs)
             lines.append(f"| {runtime} | {cells} | {summary['neutral_flagged']} |")
         lines.append("")
     return lines
