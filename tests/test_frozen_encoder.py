@@ -215,7 +215,7 @@ def test_a_frozen_model_with_an_mlp_head_trains_saves_and_runs_on_onnx(tiny_bert
         merged_network(str(tiny_bert), wrong, None, head_hidden=24)
 
 
-def test_everyday_weight_multiplies_the_written_everyday_rows_alone():
+def test_everyday_and_contrast_weights_multiply_their_written_rows_alone():
     from datasets import Dataset
 
     from extremism_nlp.training.frozen_encoder import FrozenEncoderConfig, training_sample
@@ -226,8 +226,9 @@ def test_everyday_weight_multiplies_the_written_everyday_rows_alone():
         "source_label": ["everyday", "threat", "neutral_group", "0", "everyday", "everyday", "counter_speech", "everyday"],
     })  # fmt: skip
     rows, plain = training_sample(split, FrozenEncoderConfig(max_train_rows=None))
-    rows_again, weighted = training_sample(split, FrozenEncoderConfig(max_train_rows=None, everyday_weight=3.0))
+    rows_again, weighted = training_sample(split, FrozenEncoderConfig(max_train_rows=None, everyday_weight=3.0, contrast_weight=2.0))
     assert list(rows["text"]) == list(rows_again["text"])
-    everyday = np.array([source == "project_written" and kind == "everyday" for source, kind in zip(rows["source"], rows["source_label"])])
-    np.testing.assert_allclose(weighted[everyday], 3 * plain[everyday])
-    np.testing.assert_allclose(weighted[~everyday], plain[~everyday])
+    kinds = [kind if source == "project_written" else None for source, kind in zip(rows["source"], rows["source_label"])]
+    factor = np.array([{"everyday": 3.0, "neutral_group": 2.0, "counter_speech": 2.0}.get(kind, 1.0) for kind in kinds])
+    assert sorted(set(factor)) == [1.0, 2.0, 3.0]  # the threat and the corpus row keep their weight
+    np.testing.assert_allclose(weighted, factor * plain)
