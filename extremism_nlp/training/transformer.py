@@ -278,4 +278,6 @@ def fit(config: TrainingConfig, corpus: Any) -> TransformerModel:
     info.training["train_languages"] = dict(Counter(train_split["lang"]).most_common())
     info.training["epoch_metrics"] = [entry for entry in trainer.state.log_history if "eval_macro_f1" in entry]
     adapter = trainable_state(network)
-    return TransformerModel(info, merge_adapter(network), tokenizer, adapter)
+    # The Trainer moves the network to a GPU where there is one; the model it returns scores
+    # on the CPU, like every loaded model (calibration, testing and the ONNX export follow).
+    return TransformerModel(info, merge_adapter(network.cpu()), tokenizer, adapter)
