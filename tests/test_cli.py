@@ -91,6 +91,16 @@ def test_csv_file_with_malformed_rows(run, tmp_path):
     assert "line 3: expected 3 fields" in err
 
 
+def test_csv_quote_left_open_names_every_line_it_swallowed(run, tmp_path):
+    """The rows after an unclosed quote are read as part of its text: none may vanish
+    from the report."""
+    source = tmp_path / "texts.csv"
+    source.write_text("id,text\n1,hello\n2,\"open quote\n" + "".join(f"{i},row {i}\n" for i in range(3, 50)))
+    code, out, err = run("--input", str(source))
+    assert code == 0 and len(out.splitlines()) == 1
+    assert "line 3: malformed record" in err and "lines 3-50 unread" in err
+
+
 def test_tsv_file(run, tmp_path):
     source = tmp_path / "texts.tsv"
     source.write_text("text\tlang\nwe will kill them all tonight\ten\n")

@@ -146,7 +146,9 @@ def read_table_stream(
             return
         except csv.Error as error:
             report.rows_read += 1
-            report.skip(f"malformed record ({error})", f"{name}:{start}")
+            # A quote left open swallows the lines after it into this record: name them all.
+            unread = f", lines {start}-{reader.line_num} unread" if reader.line_num > start else ""
+            report.skip(f"malformed record ({error}){unread}", f"{name}:{start}")
             continue
         if not fields or fields == [""]:
             continue  # blank line
