@@ -94,24 +94,33 @@ def _explanation_lines(text: str, prediction, explanation) -> str:  # noqa: ANN0
     return "\n".join(lines)
 
 
+def _read_document(path: str) -> str:
+    """A file (``-``: standard input) as one UTF-8 text; bytes that are not UTF-8 are an
+    error naming where, not characters silently replaced."""
+    from pathlib import Path
+
+    from .io import STDIN, check_input_path
+
+    check_input_path(path)
+    data = sys.stdin.buffer.read() if path == STDIN else Path(path).read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"--input {path}: undecodable bytes (not UTF-8) at byte {error.start}; convert the file to UTF-8") from None
+
+
 def _cmd_explain(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .classifier import Classifier
+    from .io import STDIN
+    from .jobs import check_output_path
 
     if (args.text is None) == (args.input is None):
         raise ValueError("give one text as an argument or --input FILE (- for standard input), not both")
-    if args.input is None:
-        text = args.text
-    elif args.input == "-":
-        text = sys.stdin.read()
-    else:
-        path = Path(args.input)
-        if not path.is_file():
-            raise ValueError(f"--input {args.input}: no such file")
-        text = path.read_text(encoding="utf-8", errors="replace")
-    if args.html is not None and not Path(args.html).resolve().parent.is_dir():
-        raise ValueError(f"--html {args.html}: its folder does not exist")
+    if args.html is not None:
+        check_output_path(args.html, args.input or STDIN, "--html", "report.html")  # before any work
+    text = args.text if args.input is None else _read_document(args.input)
     classifier = Classifier.from_pretrained(args.model)
     prediction = classifier.classify(text)
     explanation = classifier.explain(text) if not args.no_words else None

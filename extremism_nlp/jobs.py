@@ -36,15 +36,16 @@ EXIT_INTERRUPTED = 130  # the shell's code for a job ended by SIGINT
 MAX_LISTED_PROBLEMS = 20
 
 
-def check_output_path(output: str | Path, input: str | Path) -> Path:
-    """The output file, or a ValueError (one line) for one that cannot be written safely."""
+def check_output_path(output: str | Path, input: str | Path, option: str = "--output", example: str = "predictions.jsonl") -> Path:
+    """The output file given as ``option``, or a ValueError (one line) for one that cannot
+    be written safely."""
     path = Path(output)
     if path.is_dir():
-        raise ValueError(f"output {path} is a directory; give a file name, e.g. --output {path / 'predictions.jsonl'}")
+        raise ValueError(f"{option} {path} is a directory; give a file name, e.g. {option} {path / example}")
     if not path.parent.is_dir():
         raise ValueError(f"cannot write {path}: its folder {path.parent} does not exist")
     if str(input) != STDIN and path.exists() and os.path.samefile(path, input):
-        raise ValueError(f"--output {path} is the input file: writing it would destroy the input; choose another file")
+        raise ValueError(f"{option} {path} is the input file: writing it would destroy the input; choose another file")
     return path
 
 

@@ -98,5 +98,23 @@ def test_explain_command_writes_a_page(tiny_model_dir, tmp_path, capsys):
     assert f"wrote {page}" in capsys.readouterr().out
     assert 'data-labels="violence"' in page.read_text(encoding="utf-8")
     assert main(["explain", "--model", str(tiny_model_dir), "--input", str(tmp_path / "missing.txt")]) == 2
-    assert "no such file" in capsys.readouterr().err
+    assert "does not exist" in capsys.readouterr().err
     assert main(["explain", "--model", str(tiny_model_dir), "some text", "--input", str(source)]) == 2
+
+
+def test_explain_command_refuses_what_it_cannot_do_before_reading(tiny_model_dir, tmp_path, capsys):
+    """The page may not replace the document it explains nor be a folder, and a file that is
+    not UTF-8 is an error, not text with replacement characters."""
+    source = tmp_path / "doc.txt"
+    source.write_bytes(b"hello\ncaf\xe9 ok\n")
+    explain = ["explain", "--model", str(tiny_model_dir), "--input", str(source)]
+    assert main(explain) == 2
+    assert "undecodable bytes (not UTF-8) at byte 9" in capsys.readouterr().err
+    source.write_text("hello\n", encoding="utf-8")
+    assert main([*explain, "--html", str(source)]) == 2
+    assert "is the input file" in capsys.readouterr().err and source.read_text() == "hello\n"
+    assert main([*explain, "--html", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert "--html" in captured.err and "is a directory" in captured.err and captured.out == ""
+    assert main([*explain[:-1], str(tmp_path)]) == 2
+    assert "is a directory" in capsys.readouterr().err
