@@ -333,7 +333,11 @@ class Classifier:
         from .models import load_model, resolve_model_path
 
         path = resolve_model_path(name_or_path)
-        key = (str(path), (path / "config.json").stat().st_mtime, tuple(sorted(options.items())))
+        try:
+            key = (str(path), (path / "config.json").stat().st_mtime, tuple(sorted(options.items())))
+            hash(key)
+        except TypeError:  # an unhashable option value: the backend says which options it takes
+            return cls(load_model(path, **options))
         with cls._cache_lock:
             if key not in cls._cache:
                 cls._cache[key] = cls(load_model(path, **options))

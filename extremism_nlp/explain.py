@@ -80,6 +80,8 @@ class Explanation:
         """The ``k`` words that raise ``label`` most, highest first (only positive ones)."""
         if label not in LABELS:
             raise ValueError(f"unknown label {label!r}; labels are {', '.join(LABELS)}")
+        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+            raise ValueError(f"k must be a whole number of words, 0 or more; got {k!r}")
         ranked = sorted(self.words, key=lambda w: -w.contributions[label])
         return [w for w in ranked[:k] if w.contributions[label] > 0]
 

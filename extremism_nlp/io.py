@@ -180,7 +180,7 @@ def _read_jsonl(path: Path | str, text_column: str, problems: ReadProblems) -> I
             found = True
             for missing in pending:
                 problems.add(missing, f"no string field {text_column!r}")
-        text, record_id = obj[text_column], None if obj.get("id") is None else str(obj["id"])
+        text, record_id = obj[text_column], _id_text(obj.get("id"))
         if has_surrogates(text) or (record_id is not None and has_surrogates(record_id)):
             # A "\ud800" escape: valid JSON, but not a character any writer or tokenizer takes.
             problems.add(number, "lone surrogate (invalid Unicode) in the text or id")
@@ -192,6 +192,14 @@ def _read_jsonl(path: Path | str, text_column: str, problems: ReadProblems) -> I
             f"{which} in {path} has a field {text_column!r} (fields of the first: {first_keys}); "
             "choose the text field with --text-column"
         )
+
+
+def _id_text(value: Any) -> str | None:
+    """A JSON ``id`` as the output's string: a string as it is, any other value as JSON
+    (``4``, ``true``, ``{"a": 1}``), so that it reads back as what the input held."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _read_csv(path: Path | str, text_column: str, problems: ReadProblems) -> Iterator[Record]:

@@ -127,6 +127,19 @@ def test_loaded_models_are_cached(tiny_model_dir):
     assert Classifier.from_pretrained(tiny_model_dir) is Classifier.from_pretrained(tiny_model_dir)
 
 
+@pytest.mark.parametrize("model", [None, 3, b"fast"])
+def test_a_model_that_is_no_name_folder_or_classifier_is_a_type_error(model):
+    from extremism_nlp import classify
+
+    with pytest.raises(TypeError, match="model must be a built-in name, a model folder or a Classifier"):
+        classify("hello", model=model)
+
+
+def test_an_unhashable_load_option_gets_the_backends_answer():
+    with pytest.raises(ValueError, match="takes no load options"):
+        Classifier.from_pretrained("fast", foo=[1])
+
+
 def test_save_pretrained_round_trip(tiny, tmp_path):
     tiny.save_pretrained(tmp_path / "saved")
     assert (tmp_path / "saved" / "README.md").read_text().startswith("# Model card: `tiny`")

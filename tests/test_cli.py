@@ -67,6 +67,14 @@ def test_jsonl_file_with_broken_rows(run, tmp_path):
     assert "line 2: invalid JSON" in err and "line 3: no string field 'body'" in err
 
 
+def test_jsonl_ids_that_are_not_strings_are_written_as_json(run, tmp_path):
+    source = tmp_path / "texts.jsonl"
+    source.write_text('{"id": {"a": 1}, "text": "x"}\n{"id": true, "text": "y"}\n{"id": 1.5, "text": "z"}\n{"id": "é", "text": "w"}\n')
+    code, out, _ = run("--input", str(source))
+    assert code == 0
+    assert [json.loads(line)["id"] for line in out.splitlines()] == ['{"a": 1}', "true", "1.5", "é"]
+
+
 def test_evidence_in_json_rows(run, tmp_path):
     source = tmp_path / "texts.txt"
     source.write_text("we will kill them all tonight\nthe weather is nice today\n")

@@ -118,3 +118,11 @@ def test_explain_command_refuses_what_it_cannot_do_before_reading(tiny_model_dir
     assert "--html" in captured.err and "is a directory" in captured.err and captured.out == ""
     assert main([*explain[:-1], str(tmp_path)]) == 2
     assert "is a directory" in capsys.readouterr().err
+
+
+def test_top_takes_a_count_of_words(fast):
+    explanation = fast.explain("we will kill them all tonight")
+    assert len(explanation.top("violence", 2)) <= 2 and explanation.top("violence", 0) == []
+    for k in (-1, 1.5, True, "2"):
+        with pytest.raises(ValueError, match="k must be"):
+            explanation.top("violence", k)

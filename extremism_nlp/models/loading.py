@@ -3,6 +3,7 @@ folder's config names (from the backend registry, `extremism_nlp.backends`)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ def builtin_models() -> list[str]:
 
 def resolve_model_path(name_or_path: str | Path) -> Path:
     """Folder of a built-in model name (``"default"`` included) or of a model path."""
+    if not isinstance(name_or_path, (str, os.PathLike)):
+        raise TypeError(f"model must be a built-in name, a model folder or a Classifier, got {type(name_or_path).__name__}")
     if isinstance(name_or_path, str) and name_or_path == "default":
         name_or_path = DEFAULT_MODEL
     if isinstance(name_or_path, str) and (BUILTIN_DIR / name_or_path / CONFIG_FILE).is_file():
