@@ -75,12 +75,24 @@ class FastModel(Model):
     def score_sentences(
         self, sentences: list[str], pairs: list[tuple[int, str]], raw: bool = False, batch_size: int | None = None
     ) -> np.ndarray:
-        """As `Model.score_sentences`, in one call (the Classifier sends about 1,000 pieces at
-        a time), each sentence normalised once for itself and the pairs it belongs to
-        (`extremism_nlp.text.normalize_neighbours`): the same scores, bit for bit."""
-        normalized, joined = normalize_neighbours(sentences, pairs)
-        texts = normalized + joined
-        logits = joined_linear_scores("\n".join(texts), len(texts), self.features, self._weighted_coef) + self.intercept
+        """As `Model.score_sentences`, each sentence normalised once for itself and the pairs
+        it belongs to (`extremism_nlp.text.normalize_neighbours`): the same scores, bit for
+        bit. The Classifier sends about 1,000 pieces at a time, read in one call; a single
+        longer document is read in slices of about `SLICE_CHARS`, so that memory does not
+        grow with it (2.5 GB for a 10 MB text read in one call)."""
+        logits = np.zeros((len(sentences) + len(pairs), len(LABELS)))
+        left = np.array([k for k, _ in pairs], dtype=np.int64)
+        for start, end in _slices([len(sentence) for sentence in sentences], SLICE_CHARS):
+            # The sentences start..end - 1, and the pairs that begin among them: the last of
+            # those ends in sentence ``end``, read here too (its own scores come from the next slice).
+            stop = min(end + 1, len(sentences))
+            chosen = np.flatnonzero((left >= start) & (left < end))
+            normalized, joined = normalize_neighbours(sentences[start:stop], [(pairs[i][0] - start, pairs[i][1]) for i in chosen])
+            texts = normalized + joined
+            scores = joined_linear_scores("\n".join(texts), len(texts), self.features, self._weighted_coef)
+            logits[start:end] = scores[: end - start]
+            logits[len(sentences) + chosen] = scores[stop - start :]
+        logits += self.intercept
         return logits if raw else apply_platt(logits, np.asarray(self.info.platt))
 
     def save_pretrained(self, path: str | Path) -> None:
@@ -111,6 +123,26 @@ class FastModel(Model):
         model.features, model.intercept = features, intercept.astype(np.float64)
         model._stored, model._weights_path, model._weighted_coef = None, weights_path, weighted_coef
         return model
+
+
+SLICE_CHARS = 40_000
+"""Characters of sentences read per call, at most about (their pairs read them twice more):
+the n-gram arrays take about 250 bytes a character, and a slice this size still fits the
+processor's caches."""
+
+
+def _slices(lengths: list[int], limit: int) -> list[tuple[int, int]]:
+    """Consecutive ranges [start, end) of the items whose ``lengths`` add up to about
+    ``limit`` (an item longer than that alone); one range when they all fit."""
+    slices, start, total = [], 0, 0
+    for index, length in enumerate(lengths):
+        if total and total + length > limit:
+            slices.append((start, index))
+            start, total = index, 0
+        total += length
+    if start < len(lengths) or not slices:
+        slices.append((start, len(lengths)))
+    return slices
 
 
 def _weighted(coef: np.ndarray, idf: np.ndarray) -> np.ndarray:
