@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from .io import parse_json_line
+from .io import MISSING_FIELD_LIMIT, parse_json_line
 from .labels import LABELS
 
 logger = logging.getLogger(__name__)
@@ -294,6 +294,26 @@ def check_input(path: Path, fmt: str, text_column: str) -> None:
     elif fmt == "csv":
         for _ in _csv_records(path, text_column):  # reads the header, raising if the column is missing
             break
+    else:
+        _check_jsonl_field(path, text_column)
+
+
+def _check_jsonl_field(path: Path, text_column: str) -> None:
+    """A ValueError where no JSON object of the file has the text field (none of the first
+    `MISSING_FIELD_LIMIT`, in a long file): the field is misnamed, not the rows broken,
+    as `classify --input` decides it."""
+    missing = 0
+    with open(path, "rb") as handle:
+        for raw in handle:
+            obj, _ = parse_json_line(raw.decode("utf-8", "replace")) if raw.strip() else (None, None)
+            if isinstance(obj, dict):
+                if text_column in obj:
+                    return
+                missing += 1
+                if missing >= MISSING_FIELD_LIMIT:
+                    break
+    if missing:
+        raise ValueError(f"{path}: none of its first {missing} JSON objects has a field {text_column!r}; choose it with --text-column")
 
 
 def _jsonl_records(path: Path, text_column: str) -> Iterator[tuple[int, str | None, str | None, str | None]]:
@@ -333,7 +353,7 @@ def _csv_records(path: Path, text_column: str) -> Iterator[tuple[int, str | None
         try:
             header = next(reader)
         except StopIteration:
-            return
+            raise ValueError(f"{path}: empty file: a CSV file needs a header row that names the text column") from None
         except csv.Error as error:
             raise ValueError(f"{path}: unreadable CSV header ({error})") from None
         header[0] = header[0].lstrip("\ufeff")

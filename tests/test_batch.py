@@ -212,7 +212,13 @@ def test_all_null_parquet_column_and_bad_inputs_fail_before_writing(tmp_path):
     (csvs / "b.csv").write_text("body\nhello\n")
     with pytest.raises(ValueError, match="b.csv has no column 'text'"):
         run_batch(csvs, tmp_path / "o3")
-    assert not any((tmp_path / name).exists() for name in ("o1", "o2", "o3"))  # nothing written
+    (csvs / "b.csv").write_text("")
+    with pytest.raises(ValueError, match="b.csv: empty file: a CSV file needs a header row"):
+        run_batch(csvs, tmp_path / "o4")
+    (tmp_path / "body.jsonl").write_text("".join(f'{{"body": "p {i}"}}\n' for i in range(50)) + "{broken\n")
+    with pytest.raises(ValueError, match="body.jsonl: none of its first 50 JSON objects has a field 'text'"):
+        run_batch(tmp_path / "body.jsonl", tmp_path / "o5")
+    assert not any((tmp_path / name).exists() for name in ("o1", "o2", "o3", "o4", "o5"))  # nothing written
 
 
 def test_reader_tables_through_pandas_keep_their_rows(scorer, tmp_path):
