@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from .io import MISSING_FIELD_LIMIT, parse_json_line
+from .io import MISSING_FIELD_LIMIT, id_text, parse_json_line
 from .labels import LABELS
 
 logger = logging.getLogger(__name__)
@@ -333,7 +333,7 @@ def _jsonl_records(path: Path, text_column: str) -> Iterator[tuple[int, str | No
             if not isinstance(obj, dict):
                 yield number, None, None, f"a JSON {type(obj).__name__}, expected an object"
                 continue
-            identifier = None if obj.get("id") is None else str(obj["id"])
+            identifier = id_text(obj.get("id"))
             if identifier is not None and _SURROGATE_RE.search(identifier):
                 yield number, None, None, "id holds a lone surrogate: not valid Unicode"
                 continue

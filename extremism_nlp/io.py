@@ -180,7 +180,7 @@ def _read_jsonl(path: Path | str, text_column: str, problems: ReadProblems) -> I
             found = True
             for missing in pending:
                 problems.add(missing, f"no string field {text_column!r}")
-        text, record_id = obj[text_column], _id_text(obj.get("id"))
+        text, record_id = obj[text_column], id_text(obj.get("id"))
         if has_surrogates(text) or (record_id is not None and has_surrogates(record_id)):
             # A "\ud800" escape: valid JSON, but not a character any writer or tokenizer takes.
             problems.add(number, "lone surrogate (invalid Unicode) in the text or id")
@@ -194,7 +194,7 @@ def _read_jsonl(path: Path | str, text_column: str, problems: ReadProblems) -> I
         )
 
 
-def _id_text(value: Any) -> str | None:
+def id_text(value: Any) -> str | None:
     """A JSON ``id`` as the output's string: a string as it is, any other value as JSON
     (``4``, ``true``, ``{"a": 1}``), so that it reads back as what the input held."""
     if value is None or isinstance(value, str):
