@@ -211,7 +211,8 @@ def _read_csv(path: Path | str, text_column: str, problems: ReadProblems) -> Ite
     handle = io.TextIOWrapper(source, encoding="utf-8", errors="surrogateescape", newline="")
     try:
         # Strict quoting: a quote left open would otherwise swallow every later row into one text.
-        rows = read_table_stream(handle, name, problems, delimiter=delimiter, required=(text_column,), strict=True)
+        # An empty text is classified (as empty), as in JSONL: every record gets its row.
+        rows = read_table_stream(handle, name, problems, delimiter=delimiter, required=(text_column,), strict=True, skip_empty=False)
         for where, row in rows:
             record_id = row.get("id")
             yield Record(int(where.rsplit(":", 1)[1]), row[text_column], record_id)

@@ -109,6 +109,15 @@ def test_csv_quote_left_open_names_every_line_it_swallowed(run, tmp_path):
     assert "line 3: malformed record" in err and "lines 3-50 unread" in err
 
 
+def test_an_empty_text_gets_a_row_in_csv_as_in_jsonl(run, tmp_path):
+    for name, content in (("t.csv", 'id,text\n1,""\n2,   \n3,hello\n'), ("t.jsonl", '{"id": 1, "text": ""}\n{"id": 2, "text": "   "}\n{"id": 3, "text": "hello"}\n')):
+        (tmp_path / name).write_text(content)
+        code, out, err = run("--input", str(tmp_path / name))
+        rows = [json.loads(line) for line in out.splitlines()]
+        assert code == 0 and "0 skipped" in err
+        assert [(r["id"], r["empty"], r["label"]) for r in rows] == [("1", True, "none"), ("2", True, "none"), ("3", False, "none")]
+
+
 def test_tsv_file(run, tmp_path):
     source = tmp_path / "texts.tsv"
     source.write_text("text\tlang\nwe will kill them all tonight\ten\n")

@@ -118,11 +118,13 @@ def read_table_stream(
     required: tuple[str, ...] = (),
     quoting: Any = csv.QUOTE_MINIMAL,
     strict: bool = False,
+    skip_empty: bool = True,
 ) -> Iterator[tuple[str, dict[str, str]]]:
     """`read_table` over an open text stream (``newline=""``, ``errors="surrogateescape"``);
     ``name`` stands for the file in locations and errors. ``strict`` reports a record with a
     stray quote (or a quote left open at the end of the file) instead of reading it as
-    best it can."""
+    best it can. Without ``skip_empty`` a record whose required field is empty is read
+    (a text to classify as empty), not reported and skipped (a corpus row without text)."""
     reader = csv.reader(handle, delimiter=delimiter, quoting=quoting, strict=strict)
     header = columns
     if header is None:
@@ -161,7 +163,7 @@ def read_table_stream(
             report.skip("undecodable bytes (not UTF-8)", where)
             continue
         record = dict(zip(header, fields))
-        if any(not record[column].strip() for column in required):
+        if skip_empty and any(not record[column].strip() for column in required):
             report.skip("empty required field", where)
             continue
         yield where, record
