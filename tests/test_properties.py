@@ -124,7 +124,7 @@ def test_cli_jsonl_rows_in_equal_rows_out_plus_reported(tiny_model_dir, tmp_path
     assert len(written) + len(problems.skipped) == len(rows)
 
 
-@pytest.mark.parametrize(("name", "fmt", "written", "skipped"), [("texts.jsonl", "jsonl", 33, 8), ("lines.txt", "lines", 8, 4), ("rows.csv", "csv", 4, 5)])
+@pytest.mark.parametrize(("name", "fmt", "written", "skipped"), [("texts.jsonl", "jsonl", 33, 8), ("lines.txt", "lines", 8, 4), ("rows.csv", "csv", 5, 4)])
 def test_committed_bad_inputs(tiny_model_dir, tiny_transformer_dir, tmp_path, capsys, name, fmt, written, skipped):
     for model in (tiny_model_dir, tiny_transformer_dir):
         output = tmp_path / f"{Path(model).name}.jsonl"
