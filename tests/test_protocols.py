@@ -5,11 +5,13 @@ import pytest
 
 from extremism_nlp import Classifier
 from extremism_nlp.evaluation.protocols import (
+    PARALLEL_SOURCES,
     load_neutral,
     protocol_markdown,
     run_crosslingual,
     run_loso,
     run_neutral,
+    written_alongside,
 )
 
 
@@ -74,6 +76,36 @@ def test_crosslingual_trains_without_the_language(tiny_corpus):
         assert held_out not in train_langs and held_out not in val_langs
     assert set(result["folds"]) <= {"de", "fr"}
     assert protocol_markdown("crosslingual", result).startswith("| held-out language")
+
+
+def _written_corpus():
+    """Natural and project-written rows in four languages, every split alike."""
+    from datasets import Dataset
+
+    rows = [(source, lang, i) for source in ("mlma", *PARALLEL_SOURCES) for lang in ("ar", "en", "de", "zh") for i in range(4)]
+    split = Dataset.from_dict({
+        "text": [f"{source} {lang} {i}" for source, lang, i in rows], "source": [source for source, _, _ in rows],
+        "lang": [lang for _, lang, _ in rows], "labels": [[i % 2, 0, 0, 0] for _, _, i in rows], "label_mask": [[1, 1, 1, 1]] * len(rows),
+    })  # fmt: skip
+    return {"train": split, "validation": split, "test": split}
+
+
+def test_crosslingual_keeps_written_rows_only_of_languages_written_apart():
+    """A fold loses the project's written rows in the held-out language and in every
+    language written together with it (ar with en), keeps the others' (de, zh), and is
+    scored on all its test rows and on the natural ones alone."""
+    seen = []
+
+    def recipe(train, validation):
+        seen.append({(source, lang) for source, lang in zip(train["source"], train["lang"])})
+        return Classifier.from_pretrained("fast")
+
+    result = run_crosslingual(recipe, _written_corpus(), languages=["ar"], min_positives=1)
+    assert written_alongside("ar") == {"ar", "en", "fr"} and {"fr", "nl"} <= written_alongside("de")
+    assert seen == [{("mlma", "en"), ("mlma", "de"), ("mlma", "zh"), ("project_written", "de"), ("project_written", "zh")}]
+    fold = result["folds"]["ar"]
+    assert fold["rows"] == 8 and fold["natural"]["rows"] == 4 and fold["written_alongside"] == ["ar", "en", "fr"]
+    assert "natural rows" in protocol_markdown("crosslingual", result)
 
 
 def test_cli_runs_the_neutral_protocol(capsys, tmp_path):

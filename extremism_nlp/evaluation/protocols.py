@@ -10,8 +10,11 @@ measure what a user meets instead:
   source's validation and test rows, for every source and language with at least
   ``MIN_POSITIVES`` positives of a label there.
 - ``crosslingual``: the recipe is trained with one language's rows removed (from training
-  and from calibration) and tested on that language's test rows; sources written in
-  parallel across languages (`PARALLEL_SOURCES`) stay out of its training altogether.
+  and from calibration) and tested on that language's test rows. A source written for the
+  project in parallel across languages (`PARALLEL_SOURCES`) also loses its rows in the
+  languages written alongside the held-out one (`WRITTEN_ALONGSIDE`); its other languages
+  stay, so a fold trains the recipe as shipped, less what could carry the held-out
+  language's content in translation. Each fold is also scored on its natural rows alone.
 
 ``loso`` and ``crosslingual`` train the recipe again for every fold, so they take a recipe
 (a function from train and validation splits to a `Classifier`), not a trained model. A
@@ -42,14 +45,26 @@ MIN_POSITIVES = 50
 """A (source, language, label) is scored in ``loso`` only with this many held-out positives."""
 CROSSLINGUAL_LANGUAGES = ("ar", "fr", "de")
 PARALLEL_SOURCES = ("project_written",)
-"""Sources whose examples are partly written as parallel versions across languages: left
-out of training in every ``crosslingual`` fold, where they would carry the held-out
-language's content in translation."""
+"""Sources whose examples are partly written as parallel versions across languages."""
+WRITTEN_TOGETHER = (
+    ("fr", "de", "nl"), ("es", "it", "pt"), ("en", "pl", "tr", "zh", "ru"),  # first round: parallel versions
+    ("fr", "en"), ("nl", "de"),  # second round: localised versions
+    ("en", "fr", "ar"), ("de", "es", "it", "nl"), ("pt", "pl", "tr", "ru"),  # third and fourth rounds: one writer each
+)  # fmt: skip
+"""Languages whose `PARALLEL_SOURCES` rows were written together (data/DATASHEET.md,
+`project_written`): as versions of one text, or by one writer in the same round."""
+
 MIN_CROSSLINGUAL_POSITIVES = 10
 """A label counts in a ``crosslingual`` fold's macro-F1 only with this many test positives."""
 
 Recipe = Callable[[Any, Any], "Classifier"]
 """Fits a model on (train split, validation split) and returns it calibrated."""
+
+
+def written_alongside(lang: str) -> set[str]:
+    """The held-out language and every language written together with it: their
+    `PARALLEL_SOURCES` rows leave a ``crosslingual`` fold's training with it."""
+    return {lang}.union(*(group for group in WRITTEN_TOGETHER if lang in group))
 
 
 def neutral_languages() -> list[str]:
@@ -92,13 +107,19 @@ def _arrays(split) -> tuple[list[str], np.ndarray, np.ndarray]:
     return list(split["text"]), np.asarray(split["labels"], dtype=np.int8), np.asarray(split["label_mask"], dtype=np.int8)
 
 
-def _scored(classifier: Classifier, split) -> dict[str, Any]:
-    """Per-label metrics of a classifier on a labelled split, at its own thresholds."""
+def _predicted(classifier: Classifier, split) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Targets, decisions (at the classifier's own thresholds), scores and label mask of a
+    labelled split, each (rows, len(LABELS))."""
     texts, targets, mask = _arrays(split)
     predictions = classifier.classify(texts)
     scores = np.array([[p.scores[label] for label in LABELS] for p in predictions])
     decided = np.array([[label in p.labels for label in LABELS] for p in predictions], dtype=np.int8)
-    return label_metrics(targets, decided.reshape(len(texts), len(LABELS)), scores.reshape(len(texts), len(LABELS)), mask)
+    return targets, decided.reshape(len(texts), len(LABELS)), scores.reshape(len(texts), len(LABELS)), mask
+
+
+def _scored(classifier: Classifier, split) -> dict[str, Any]:
+    """Per-label metrics of a classifier on a labelled split, at its own thresholds."""
+    return label_metrics(*_predicted(classifier, split))
 
 
 def _macro(per_label: dict[str, Any], labels: Sequence[str]) -> float | None:
@@ -147,7 +168,8 @@ def run_loso(recipe: Recipe, corpus, min_positives: int = MIN_POSITIVES, sources
 def run_crosslingual(
     recipe: Recipe, corpus, languages: Sequence[str] = CROSSLINGUAL_LANGUAGES, min_positives: int = MIN_CROSSLINGUAL_POSITIVES
 ) -> dict[str, Any]:
-    """Train without a language (train and validation rows), test on its test rows."""
+    """Train without a language (train and validation rows, and the written rows of the
+    languages written alongside it), test on its test rows."""
     folds: dict[str, Any] = {}
     for lang in languages:
         rows = _only(corpus["test"], "lang", lang)
@@ -155,15 +177,39 @@ def run_crosslingual(
             logger.warning("crosslingual: no test rows in %s; skipped", lang)
             continue
         logger.info("crosslingual: training without %s", lang)
-        train = corpus["train"].filter(lambda row_lang, source, lang=lang: row_lang != lang and source not in PARALLEL_SOURCES, input_columns=["lang", "source"])
+        alongside = written_alongside(lang)
+        train = corpus["train"].filter(
+            lambda row_lang, source, lang=lang, alongside=alongside: (
+                row_lang != lang and not (source in PARALLEL_SOURCES and row_lang in alongside)
+            ),
+            input_columns=["lang", "source"],
+        )
         classifier = recipe(train, _without(corpus["validation"], "lang", lang))
-        per_label = _scored(classifier, rows)
-        labels = [label for label in LABELS if per_label[label]["support"] >= min_positives]
-        folds[lang] = {
-            "lang": lang, "rows": len(rows), "labels_scored": labels, "macro_f1": _macro(per_label, labels),
-            "labels": per_label,
-        }  # fmt: skip
+        natural = ~np.isin(np.asarray(rows["source"]), PARALLEL_SOURCES)
+        folds[lang] = {"lang": lang, "written_alongside": sorted(alongside), **_fold_scores(classifier, rows, natural, min_positives)}
     return {"folds": folds, "min_positives": min_positives}
+
+
+def _fold_scores(classifier: Classifier, rows, natural: np.ndarray, min_positives: int) -> dict[str, Any]:
+    """A fold's metrics on all its held-out rows and, under ``natural``, on those not
+    written for the project: per label, and the macro-F1 of the labels with at least
+    ``min_positives`` positives."""
+
+    def summary(per_label: dict[str, Any], rows: int) -> dict[str, Any]:
+        labels = [label for label in LABELS if per_label[label]["support"] >= min_positives]
+        return {"rows": rows, "labels_scored": labels, "macro_f1": _macro(per_label, labels), "labels": per_label}
+
+    targets, decided, scores, mask = _predicted(classifier, rows)
+    result = summary(label_metrics(targets, decided, scores, mask), len(rows))
+    if natural.any():
+        result["natural"] = summary(label_metrics(targets[natural], decided[natural], scores[natural], mask[natural]), int(natural.sum()))
+    return result
+
+
+def _natural_macro(fold: dict[str, Any]) -> str:
+    """A cross-lingual fold's macro-F1 on the rows not written for the project ("–" if none)."""
+    natural = fold.get("natural") or {}
+    return "–" if natural.get("macro_f1") is None else f"{natural['macro_f1']:.3f} ({natural['rows']} rows)"
 
 
 def _mean_by_lang(folds: dict[str, Any]) -> dict[str, Any]:
@@ -191,9 +237,10 @@ def protocol_markdown(name: str, result: dict[str, Any]) -> str:
         rows = [
             f"| {lang} | {fold['rows']} | "
             + ", ".join(f"{label} {fold['labels'][label]['f1']:.3f}" for label in fold["labels_scored"])
-            + f" | {fold['macro_f1']:.3f} |"
+            + f" | {fold['macro_f1']:.3f} | {_natural_macro(fold)} |"
             for lang, fold in result["folds"].items()
             if fold["macro_f1"] is not None
         ]
-        return "\n".join(["| held-out language | test rows | F1 per label | macro-F1 |", "|---|---|---|---|", *rows])
+        header = "| held-out language | test rows | F1 per label | macro-F1 | macro-F1, natural rows |"
+        return "\n".join([header, "|---|---|---|---|---|", *rows])
     raise ValueError(f"unknown protocol {name!r}; available: {', '.join(PROTOCOLS)}")
