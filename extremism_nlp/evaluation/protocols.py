@@ -12,7 +12,7 @@ measure what a user meets instead:
 - ``crosslingual``: the recipe is trained with one language's rows removed (from training
   and from calibration) and tested on that language's test rows. A source written for the
   project in parallel across languages (`PARALLEL_SOURCES`) also loses its rows in the
-  languages written alongside the held-out one (`WRITTEN_ALONGSIDE`); its other languages
+  languages written together with the held-out one (`WRITTEN_TOGETHER`); its other languages
   stay, so a fold trains the recipe as shipped, less what could carry the held-out
   language's content in translation. Each fold is also scored on its natural rows alone.
 
@@ -52,7 +52,10 @@ WRITTEN_TOGETHER = (
     ("en", "fr", "ar"), ("de", "es", "it", "nl"), ("pt", "pl", "tr", "ru"),  # third and fourth rounds: one writer each
 )  # fmt: skip
 """Languages whose `PARALLEL_SOURCES` rows were written together (data/DATASHEET.md,
-`project_written`): as versions of one text, or by one writer in the same round."""
+`project_written`): as versions of one text, or by one writer in the same round (the fourth
+round, whose writers the datasheet does not name, is taken to share the third's; the sixth
+was written language by language; the few extremist patterns the fifth repeats across
+languages are not covered)."""
 
 MIN_CROSSLINGUAL_POSITIVES = 10
 """A label counts in a ``crosslingual`` fold's macro-F1 only with this many test positives."""
