@@ -1,7 +1,8 @@
-"""Probe (docs/MODELS.md, "Probe: language means from everyday text"): each language's mean
-embedding subtracted before the head, the mean taken from the written everyday sentences of
-the train split (used without their labels), against the raw embeddings and against the
-mean of each language's sampled training rows.
+"""Probe (docs/MODELS.md, "Probe: language means from everyday text" and "The cross-lingual
+protocol keeps other languages' written examples"): each language's mean embedding
+subtracted before the head, the mean taken from the written everyday sentences of the train
+split (used without their labels), against the raw embeddings and against the mean of each
+language's sampled training rows; and the `offensive` floor at other quantiles.
 
 Each variant refits `configs/default.json`'s head (the MLP of 5 x 256 units, balanced within
 language, over the shipped 60,000-row sample and its weights) over cached embeddings and
@@ -16,14 +17,18 @@ sentences.
 
     python benchmarks/probe_language_centring.py [raw,everyday,sample]
 
+    python benchmarks/probe_language_centring.py raw --offensive-floor 0.99   # a lower floor
+    python benchmarks/probe_language_centring.py raw --old-folds              # every written row out
+
 Needs the embedding cache that training `configs/default.json` builds (an hour on 2 cores the
-first time); then about 25 minutes. Writes benchmarks/results/probe_language_centring.json.
+first time); then about 5 minutes a variant. Adds its entries to
+benchmarks/results/probe_language_centring.json, keyed by variant and options.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -34,10 +39,10 @@ from sklearn.metrics import f1_score, roc_auc_score
 from extremism_nlp.data.corpus import load_corpus
 from extremism_nlp.embeddings import EmbeddingCache
 from extremism_nlp.evaluation.functional import case_passes, load_suite
-from extremism_nlp.evaluation.protocols import MIN_CROSSLINGUAL_POSITIVES, PARALLEL_SOURCES, load_neutral
+from extremism_nlp.evaluation.protocols import MIN_CROSSLINGUAL_POSITIVES, PARALLEL_SOURCES, load_neutral, written_alongside
 from extremism_nlp.labels import LABELS
 from extremism_nlp.models.calibration import apply_platt
-from extremism_nlp.training.calibration import calibrate, shrunk_per_language, threshold_floor
+from extremism_nlp.training.calibration import FLOOR_QUANTILE, calibrate, shrunk_per_language, threshold_floor
 from extremism_nlp.training.config import recipe_configs
 from extremism_nlp.training.frozen_encoder import balanced_within, fit_mlp_head
 from extremism_nlp.training.run import plain_rows, protocol_corpus
@@ -45,7 +50,14 @@ from extremism_nlp.training.sampling import SAMPLE_WEIGHT, written_rows
 
 MAX_LENGTH = 128  # training rows, as the recipe embeds them
 READ_LENGTH = 256  # everything else, as the model reads it (its window): the training run cached these
-VARIANTS = sys.argv[1].split(",") if len(sys.argv) > 1 else ["raw", "everyday", "sample"]
+RESULTS = Path(__file__).parent / "results" / "probe_language_centring.json"
+parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+parser.add_argument("variants", nargs="?", default="raw,everyday,sample", help="comma-separated: raw, everyday, sample")
+parser.add_argument("--old-folds", action="store_true", help="cross-lingual folds without any written row (the protocol until 2026-12-04)")
+parser.add_argument("--offensive-floor", type=float, default=FLOOR_QUANTILE, help="quantile of the plain validation texts under `offensive`")
+args = parser.parse_args()
+VARIANTS = args.variants.split(",")
+OPTIONS = (", old folds" if args.old_folds else "") + (f", offensive floor {args.offensive_floor}" if args.offensive_floor != FLOOR_QUANTILE else "")
 t0 = time.time()
 config = recipe_configs("configs/default.json")[0]
 s = config.backend
@@ -115,6 +127,8 @@ def calibrated(head, variant, keep_val):
     platt, thresholds = calibrate(val_logits, y_val[keep_val], m_val[keep_val])
     probabilities = apply_platt(val_logits, platt)
     floor = threshold_floor(probabilities[plain_val[keep_val]])
+    offensive = LABELS.index("offensive")
+    floor[offensive] = np.quantile(probabilities[plain_val[keep_val], offensive], args.offensive_floor)
     thresholds = np.maximum(thresholds, floor)
     per_lang = shrunk_per_language(probabilities, y_val[keep_val], list(lang_val[keep_val]), m_val[keep_val], thresholds, floor)
     return platt, thresholds, per_lang
@@ -136,18 +150,24 @@ def scored(rows, probabilities, decided):
     return per
 
 
-results = {}
+results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+natural_test = ~np.isin(np.asarray(test["source"]), PARALLEL_SOURCES)
 for variant in VARIANTS:
-    out = results[variant] = {}
+    out = results[variant + OPTIONS] = {}
     for held in ["ar", "fr", "de"]:
-        keep = (lang_train != held) & ~parallel_train
+        left_out = np.ones(len(lang_train), dtype=bool) if args.old_folds else np.isin(lang_train, sorted(written_alongside(held)))
+        keep = (lang_train != held) & ~(parallel_train & left_out)
         head = fit(centred(X_train[keep], lang_train[keep], variant), y_train[keep], m_train[keep], w_train[keep], lang_train[keep])
         platt, thresholds, per_lang = calibrated(head, variant, lang_val != held)
         rows = lang_test == held
         probabilities = apply_platt(logits(head, centred(X_test[rows], lang_test[rows], variant)), platt)
         per = scored(rows, probabilities, decide(probabilities, lang_test[rows], thresholds, per_lang))
         out[f"xling_{held}"] = {"macro_f1": float(np.mean([f for f, _ in per.values()])), "labels": per}
-        print(variant, "left out", held, json.dumps(out[f"xling_{held}"]), f"{time.time() - t0:.0f} s", flush=True)
+        natural = natural_test[rows]
+        per = scored(rows & natural_test, probabilities[natural], decide(probabilities[natural], lang_test[rows & natural_test], thresholds, per_lang))
+        out[f"xling_{held}_natural"] = {"macro_f1": float(np.mean([f for f, _ in per.values()])), "labels": per}
+        figures = {key: out[key]["macro_f1"] for key in (f"xling_{held}", f"xling_{held}_natural")}
+        print(variant + OPTIONS, "left out", held, json.dumps(figures), f"{time.time() - t0:.0f} s", flush=True)
     head = fit(centred(X_train, lang_train, variant), y_train, m_train, w_train, lang_train)
     platt, thresholds, per_lang = calibrated(head, variant, np.ones(len(lang_val), dtype=bool))
     probabilities = apply_platt(logits(head, centred(X_test, lang_test, variant)), platt)
@@ -179,5 +199,5 @@ for variant in VARIANTS:
     out["functional"] = functional
     print(variant, json.dumps({k: v for k, v in out.items() if not k.startswith("xling")}), f"{time.time() - t0:.0f} s", flush=True)
 
-with open(Path(__file__).parent / "results" / "probe_language_centring.json", "w") as handle:
+with open(RESULTS, "w") as handle:
     json.dump(results, handle, indent=1, default=float)
