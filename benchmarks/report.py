@@ -290,7 +290,7 @@ def _protocols_section() -> list[str]:
         "a CPU); a `frozen_encoder` recipe's fold trains on the 60,000-row sample the shipped model drew,",
         "less the held-out rows, and calibrates on its own sources' validation rows less the held-out ones.",
         "A `crosslingual` fold leaves out the held-out language's rows and the project's written examples in",
-        "the languages written together with it (ar: en, fr; fr: ar, de, en, nl; de: es, fr, it, nl), and is",
+        f"the languages written together with it ({_written_alongside(protocols)}), and is",
         "scored on all the language's test rows and on its natural rows alone (the written ones left out);",
         "until 2026-12-04 it left out every written example, and those figures are in docs/MODELS.md.",
         "",
@@ -323,6 +323,16 @@ def _protocols_section() -> list[str]:
                       + f"; macro {_f(f['macro_f1'])}" for k, f in entry["result"]["folds"].items()]  # fmt: skip
             lines.append("")
     return lines
+
+
+def _written_alongside(protocols: dict) -> str:
+    """The languages whose written examples each cross-lingual fold left out with its own,
+    as the folds recorded them ("ar: en, fr; ...")."""
+    alongside: dict[str, list[str]] = {}
+    for recorded in protocols.values():
+        for lang, fold in ((recorded.get("crosslingual") or {}).get("result") or {}).get("folds", {}).items():
+            alongside.setdefault(lang, [other for other in fold.get("written_alongside", []) if other != lang])
+    return "; ".join(f"{lang}: {', '.join(others)}" for lang, others in alongside.items())
 
 
 def _protocol_table(protocols: dict, protocol: str, title: str, by_lang, show) -> list[str]:
