@@ -1,12 +1,14 @@
-"""Probe (docs/MODELS.md, "Probe: language means from everyday text" and "The cross-lingual
-protocol keeps other languages' written examples"): each language's mean embedding
-subtracted before the head, the mean taken from the written everyday sentences of the train
-split (used without their labels), against the raw embeddings and against the mean of each
-language's sampled training rows; and the `offensive` floor at other quantiles.
+"""Probe (docs/MODELS.md, "Probe: language means from everyday text", "The cross-lingual
+protocol keeps other languages' written examples" and "Probe: floors per language and
+stray-language groups"): each language's mean embedding subtracted before the head, the mean
+taken from the written everyday sentences of the train split (used without their labels),
+against the raw embeddings and against the mean of each language's sampled training rows;
+the `offensive` floor at other quantiles; a floor per language; the sample drawn with
+`min_group_rows`.
 
 Each variant refits `configs/default.json`'s head (the MLP of 5 x 256 units, balanced within
-language, over the shipped 60,000-row sample and its weights) over cached embeddings and
-calibrates it as `fit_calibration` does (Platt, best-F1 global thresholds floored by the
+language, over the shipped 60,000-row sample and its weights; with --min-group-rows the sample
+that setting draws) over cached embeddings and calibrates it as `fit_calibration` does (Platt, best-F1 global thresholds floored by the
 plain validation rows, shrunk per-language thresholds keyed here by the corpus language).
 Reported: the cross-lingual folds as the protocol makes them (ar, fr, de left out; with
 --old-folds every written row too, as until 2026-12-04) on all and on natural test rows, the
@@ -19,6 +21,8 @@ sentences.
 
     python benchmarks/probe_language_centring.py raw --offensive-floor 0.99   # a lower floor
     python benchmarks/probe_language_centring.py raw --old-folds              # every written row out
+    python benchmarks/probe_language_centring.py raw --language-floor replace # each language's own floor
+    python benchmarks/probe_language_centring.py raw --min-group-rows 200     # stray-language groups weigh less
 
 Needs the embedding cache that training `configs/default.json` builds (an hour on 2 cores the
 first time); then about 5 minutes a variant. Adds its entries to
@@ -50,16 +54,27 @@ from extremism_nlp.training.sampling import SAMPLE_WEIGHT, written_rows
 
 MAX_LENGTH = 128  # training rows, as the recipe embeds them
 READ_LENGTH = 256  # everything else, as the model reads it (its window): the training run cached these
+MIN_LANGUAGE_PLAIN = 30  # plain validation texts a language needs for its own floor (--language-floor)
 RESULTS = Path(__file__).parent / "results" / "probe_language_centring.json"
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("variants", nargs="?", default="raw,everyday,sample", help="comma-separated: raw, everyday, sample")
 parser.add_argument("--old-folds", action="store_true", help="cross-lingual folds without any written row (the protocol until 2026-12-04)")
 parser.add_argument("--offensive-floor", type=float, default=FLOOR_QUANTILE, help="quantile of the plain validation texts under `offensive`")
+parser.add_argument(
+    "--language-floor", choices=("raise", "replace"),
+    help="each language with 30+ plain validation texts also gets the highest of their scores as a floor (raise), or as its "
+    "only floor in place of the global one (replace); the folds are skipped: their held-out language has no such texts",
+)  # fmt: skip
+parser.add_argument("--min-group-rows", type=int, help="the recipe's sample drawn with this min_group_rows (`sampling.language_sample`)")
 args = parser.parse_args()
 VARIANTS = args.variants.split(",")
-OPTIONS = (", old folds" if args.old_folds else "") + (f", offensive floor {args.offensive_floor}" if args.offensive_floor != FLOOR_QUANTILE else "")
+OPTIONS = (f", min_group_rows {args.min_group_rows}" if args.min_group_rows else "") + (
+    f", language floor {args.language_floor}" if args.language_floor else ""
+) + (", old folds" if args.old_folds else "") + (f", offensive floor {args.offensive_floor}" if args.offensive_floor != FLOOR_QUANTILE else "")
 t0 = time.time()
 config = recipe_configs("configs/default.json")[0]
+if args.min_group_rows:
+    config = config.with_settings(min_group_rows=args.min_group_rows)
 s = config.backend
 corpus = load_corpus(config.run.data_dir, config.run.sources, config.run.languages, config.run.commercial_only)
 train = protocol_corpus(config, corpus)["train"]
@@ -129,8 +144,20 @@ def calibrated(head, variant, keep_val):
     floor = threshold_floor(probabilities[plain_val[keep_val]])
     offensive = LABELS.index("offensive")
     floor[offensive] = np.quantile(probabilities[plain_val[keep_val], offensive], args.offensive_floor)
+    best = thresholds
     thresholds = np.maximum(thresholds, floor)
     per_lang = shrunk_per_language(probabilities, y_val[keep_val], list(lang_val[keep_val]), m_val[keep_val], thresholds, floor)
+    if args.language_floor:
+        plain_probabilities, plain_langs = probabilities[plain_val[keep_val]], lang_val[keep_val][plain_val[keep_val]]
+        unfloored = shrunk_per_language(probabilities, y_val[keep_val], list(lang_val[keep_val]), m_val[keep_val], best, 0 * floor)
+        for lang in np.unique(plain_langs):
+            if (plain_langs == lang).sum() >= MIN_LANGUAGE_PLAIN:
+                own = plain_probabilities[plain_langs == lang].max(axis=0)
+                for k, label in enumerate(LABELS):
+                    if args.language_floor == "raise":
+                        per_lang.setdefault(lang, {})[label] = max(own[k], per_lang.get(lang, {}).get(label, thresholds[k]))
+                    else:
+                        per_lang.setdefault(lang, {})[label] = max(own[k], unfloored.get(lang, {}).get(label, best[k]))
     return platt, thresholds, per_lang
 
 
@@ -154,7 +181,7 @@ results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
 natural_test = ~np.isin(np.asarray(test["source"]), PARALLEL_SOURCES)
 for variant in VARIANTS:
     out = results[variant + OPTIONS] = {}
-    for held in ["ar", "fr", "de"]:
+    for held in [] if args.language_floor else ["ar", "fr", "de"]:
         left_out = np.ones(len(lang_train), dtype=bool) if args.old_folds else np.isin(lang_train, sorted(written_alongside(held)))
         keep = (lang_train != held) & ~(parallel_train & left_out)
         head = fit(centred(X_train[keep], lang_train[keep], variant), y_train[keep], m_train[keep], w_train[keep], lang_train[keep])
@@ -172,7 +199,7 @@ for variant in VARIANTS:
     platt, thresholds, per_lang = calibrated(head, variant, np.ones(len(lang_val), dtype=bool))
     probabilities = apply_platt(logits(head, centred(X_test, lang_test, variant)), platt)
     decided = decide(probabilities, lang_test, thresholds, per_lang)
-    for lang in ["ar", "en", "fr", "de", "tr", "ur", "zh", "pt", "ru"]:
+    for lang in ["ar", "en", "fr", "de", "es", "it", "nl", "pl", "hi", "tr", "ur", "zh", "pt", "ru"]:
         rows = lang_test == lang
         per = scored(rows, probabilities[rows], decided[rows])
         out[f"test_{lang}"] = {"macro_f1": float(np.mean([f for f, _ in per.values()])), "hate": per.get("hate")}

@@ -232,3 +232,26 @@ def test_everyday_and_contrast_weights_multiply_their_written_rows_alone():
     factor = np.array([{"everyday": 3.0, "neutral_group": 2.0, "counter_speech": 2.0}.get(kind, 1.0) for kind in kinds])
     assert sorted(set(factor)) == [1.0, 2.0, 3.0]  # the threat and the corpus row keep their weight
     np.testing.assert_allclose(weighted, factor * plain)
+
+
+def test_a_group_under_min_group_rows_weighs_in_proportion_to_its_rows():
+    from datasets import Dataset
+
+    from extremism_nlp.training.frozen_encoder import FrozenEncoderConfig, training_sample
+
+    # A source with 10 English rows and 1 row detected as Swahili; a second source with 10.
+    split = Dataset.from_dict({
+        "text": [f"t{i}" for i in range(21)], "lang": ["en"] * 10 + ["sw"] + ["en"] * 10,
+        "source": ["isis_fanboy"] * 11 + ["davidson_hsol"] * 10, "source_label": ["0"] * 21,
+    })  # fmt: skip
+
+    def group_totals(settings: FrozenEncoderConfig) -> dict[str, float]:
+        rows, weights = training_sample(split, settings)
+        keys = [f"{source}|{lang}" for source, lang in zip(rows["source"], rows["lang"])]
+        return {key: float(sum(w for k, w in zip(keys, weights) if k == key)) for key in sorted(set(keys))}
+
+    alike = group_totals(FrozenEncoderConfig(max_train_rows=None, language_balance=1.0))
+    assert alike["isis_fanboy|sw"] == pytest.approx(alike["davidson_hsol|en"])  # one row weighs as much as ten
+    bounded = group_totals(FrozenEncoderConfig(max_train_rows=None, language_balance=1.0, min_group_rows=10))
+    assert bounded["isis_fanboy|sw"] == pytest.approx(bounded["davidson_hsol|en"] / 10)  # a row weighs what a row of 10 does
+    assert bounded["isis_fanboy|en"] == pytest.approx(bounded["davidson_hsol|en"])

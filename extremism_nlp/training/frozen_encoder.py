@@ -41,6 +41,9 @@ class FrozenEncoderConfig(SampledConfig):
     pool_layers: list[int] = setting(
         (-1,), "encoder layers mean-pooled and joined for the head (indices into the hidden states, -1 the last)"
     )
+    min_group_rows: int | None = setting(
+        None, "a (source, language) group with fewer rows weighs in proportion to its rows (`sampling.language_sample`); None: every group alike"
+    )
     balance_within_language: bool = setting(
         False, "per label, give the positives and negatives of each language the same total weight (`balanced_within`)"
     )
@@ -75,7 +78,9 @@ def training_sample(split: Any, settings: FrozenEncoderConfig) -> tuple[Any, np.
     carried = carried_sample(split)
     if carried is not None:
         return carried
-    rows, weights = language_sample(split, settings.max_train_rows, settings.language_balance, settings.seed, by=("source", "lang"))
+    rows, weights = language_sample(
+        split, settings.max_train_rows, settings.language_balance, settings.seed, ("source", "lang"), settings.min_group_rows
+    )
     if settings.everyday_weight is not None:
         # Plain text taught more firmly: the plain validation texts then score lower, and so
         # does the thresholds' floor they set (docs/MODELS.md, "Sixth round").

@@ -53,7 +53,12 @@ def carried_sample(split: Any) -> tuple[Any, np.ndarray] | None:
 
 
 def language_sample(
-    split: Any, max_rows: int | None, exponent: float, seed: int = 13, by: tuple[str, ...] = ("lang",)
+    split: Any,
+    max_rows: int | None,
+    exponent: float,
+    seed: int = 13,
+    by: tuple[str, ...] = ("lang",),
+    min_group_rows: int | None = None,
 ) -> tuple[Any, np.ndarray]:
     """A training sample of at most ``max_rows`` rows and its sample weights (mean 1).
 
@@ -63,10 +68,18 @@ def language_sample(
     as each language's rows allow (a small language is taken whole and the rest shared out
     again), so that a short run spends its steps where the weights would put them anyway;
     the weights make up for what the rows could not.
+
+    With ``min_group_rows``, a group of fewer rows gets only n / min_group_rows of the
+    share it would have: no row weighs more than a row of a group that size. Why: a
+    source's few rows in a stray language (pro-ISIS tweets detected as Swahili, Japanese
+    or Latvian: "wa feek", "Trust nobody on twitter") each formed a group, so 130 tweets
+    weighed as much as 28 whole corpora, a third of the sample's weight.
     """
     langs = np.asarray(["|".join(key) for key in zip(*(split[column] for column in by))])
     values, inverse, counts = np.unique(langs, return_inverse=True, return_counts=True)
     target = np.bincount(inverse, weights=language_weights(list(langs), exponent))
+    if min_group_rows:
+        target = target * np.minimum(1.0, counts / min_group_rows)
     target = target / target.sum()
     budget = len(langs) if max_rows is None else min(max_rows, len(langs))
     taken = np.zeros(len(values), dtype=np.int64)
