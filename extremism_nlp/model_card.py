@@ -125,7 +125,11 @@ def _model_limits(info: ModelInfo) -> str:
             "- A small head over a sentence embedding sees meaning, not single words: it carries what it\n"
             "  learnt in one language to others, but can miss a slur the embedding does not set apart,\n"
             "  and it reads stance only as far as the embedding does. The protocols and the functional\n"
-            "  suite (`benchmarks/RESULTS.md`) measure both."
+            "  suite (`benchmarks/RESULTS.md`) measure both.\n"
+            "- Text with no words in it (a letter repeated, keyboard mashing, terminal control codes, a\n"
+            "  bare retweet prefix) lies where no training text did, and the head's scores there say\n"
+            "  nothing: some such strings score as `hate` or `extremism`. Filter them out before the\n"
+            "  model where that matters."
         )
     lora = backend.get("lora", {})
     layers = f"the top {lora['top_layers']} encoder layers" if lora.get("top_layers") else "every encoder layer"
