@@ -8,8 +8,9 @@ the `offensive` floor at other quantiles; a floor per language; the sample drawn
 
 Each variant refits `configs/default.json`'s head (the MLP of 5 x 256 units, balanced within
 language, over the shipped 60,000-row sample and its weights; with --min-group-rows the sample
-that setting draws) over cached embeddings and calibrates it as `fit_calibration` does (Platt, best-F1 global thresholds floored by the
-plain validation rows, shrunk per-language thresholds keyed here by the corpus language).
+that setting draws) over cached embeddings and calibrates it as `fit_calibration` does
+(Platt, best-F1 global thresholds floored by the plain validation rows, shrunk per-language
+thresholds keyed here by the corpus language).
 Reported: the cross-lingual folds as the protocol makes them (ar, fr, de left out; with
 --old-folds every written row too, as until 2026-12-04) on all and on natural test rows, the
 full fit's test macro-F1 and `hate` F1 per language, the neutral sets and the functional
@@ -149,15 +150,15 @@ def calibrated(head, variant, keep_val):
     per_lang = shrunk_per_language(probabilities, y_val[keep_val], list(lang_val[keep_val]), m_val[keep_val], thresholds, floor)
     if args.language_floor:
         plain_probabilities, plain_langs = probabilities[plain_val[keep_val]], lang_val[keep_val][plain_val[keep_val]]
-        unfloored = shrunk_per_language(probabilities, y_val[keep_val], list(lang_val[keep_val]), m_val[keep_val], best, 0 * floor)
+        under, under_lang = thresholds, per_lang  # raise: on top of the shipped thresholds
+        if args.language_floor == "replace":  # in place of the global floor: under thresholds chosen without it
+            under = best
+            under_lang = shrunk_per_language(probabilities, y_val[keep_val], list(lang_val[keep_val]), m_val[keep_val], best, 0 * floor)
         for lang in np.unique(plain_langs):
             if (plain_langs == lang).sum() >= MIN_LANGUAGE_PLAIN:
                 own = plain_probabilities[plain_langs == lang].max(axis=0)
                 for k, label in enumerate(LABELS):
-                    if args.language_floor == "raise":
-                        per_lang.setdefault(lang, {})[label] = max(own[k], per_lang.get(lang, {}).get(label, thresholds[k]))
-                    else:
-                        per_lang.setdefault(lang, {})[label] = max(own[k], unfloored.get(lang, {}).get(label, best[k]))
+                    per_lang.setdefault(lang, {})[label] = max(own[k], under_lang.get(lang, {}).get(label, under[k]))
     return platt, thresholds, per_lang
 
 
