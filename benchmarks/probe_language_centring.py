@@ -1,10 +1,10 @@
 """Probe (docs/MODELS.md, "Probe: language means from everyday text", "The cross-lingual
-protocol keeps other languages' written examples" and "Probe: floors per language and
-stray-language groups"): each language's mean embedding subtracted before the head, the mean
-taken from the written everyday sentences of the train split (used without their labels),
-against the raw embeddings and against the mean of each language's sampled training rows;
-the `offensive` floor at other quantiles; a floor per language; the sample drawn with
-`min_group_rows`.
+protocol keeps other languages' written examples" and "Probe: floors per language,
+stray-language groups, a linear head alongside"): each language's mean embedding subtracted
+before the head, the mean taken from the written everyday sentences of the train split (used
+without their labels), against the raw embeddings and against the mean of each language's
+sampled training rows; the `offensive` floor at other quantiles; a floor per language; the
+sample drawn with `min_group_rows`; a logistic regression averaged with the MLP.
 
 Each variant refits `configs/default.json`'s head (the MLP of 5 x 256 units, balanced within
 language, over the shipped 60,000-row sample and its weights; with --min-group-rows the sample
@@ -24,6 +24,7 @@ sentences.
     python benchmarks/probe_language_centring.py raw --old-folds              # every written row out
     python benchmarks/probe_language_centring.py raw --language-floor replace # each language's own floor
     python benchmarks/probe_language_centring.py raw --min-group-rows 200     # stray-language groups weigh less
+    python benchmarks/probe_language_centring.py raw --linear-share 0.5       # MLP and linear logits averaged
 
 Needs the embedding cache that training `configs/default.json` builds (an hour on 2 cores the
 first time); then about 5 minutes a variant. Adds its entries to
@@ -49,7 +50,7 @@ from extremism_nlp.labels import LABELS
 from extremism_nlp.models.calibration import apply_platt
 from extremism_nlp.training.calibration import FLOOR_QUANTILE, calibrate, shrunk_per_language, threshold_floor
 from extremism_nlp.training.config import recipe_configs
-from extremism_nlp.training.frozen_encoder import balanced_within, fit_mlp_head
+from extremism_nlp.training.frozen_encoder import balanced_within, fit_head, fit_mlp_head
 from extremism_nlp.training.run import plain_rows, protocol_corpus
 from extremism_nlp.training.sampling import SAMPLE_WEIGHT, written_rows
 
@@ -66,10 +67,11 @@ parser.add_argument(
     help="each language with 30+ plain validation texts also gets the highest of their scores as a floor (raise), or as its "
     "only floor in place of the global one (replace); the folds are skipped: their held-out language has no such texts",
 )  # fmt: skip
+parser.add_argument("--linear-share", type=float, help="a logistic regression per label (the recipe's head_c) averaged in with this share of the logits")
 parser.add_argument("--min-group-rows", type=int, help="the recipe's sample drawn with this min_group_rows (`sampling.language_sample`)")
 args = parser.parse_args()
 VARIANTS = args.variants.split(",")
-OPTIONS = (f", min_group_rows {args.min_group_rows}" if args.min_group_rows else "") + (
+OPTIONS = (f", linear share {args.linear_share}" if args.linear_share else "") + (f", min_group_rows {args.min_group_rows}" if args.min_group_rows else "") + (
     f", language floor {args.language_floor}" if args.language_floor else ""
 ) + (", old folds" if args.old_folds else "") + (f", offensive floor {args.offensive_floor}" if args.offensive_floor != FLOOR_QUANTILE else "")
 t0 = time.time()
@@ -129,13 +131,19 @@ def centred(X, langs, variant):
 def fit(X, y, m, w, langs):
     weights = balanced_within(w / w.mean(), y, m, list(langs))
     head = fit_mlp_head(X, y, m, weights, s.head_hidden, s.head_networks, s.head_epochs, s.seed, s.head_weight_decay)
-    return {k: v.detach().numpy().astype(np.float64) for k, v in head.items()}
+    head = {k: v.detach().numpy().astype(np.float64) for k, v in head.items()}
+    if args.linear_share:
+        head["linear.weight"], head["linear.bias"] = fit_head(X, y, m, weights, s.head_c)
+    return head
 
 
 def logits(head, X):
     with torch.no_grad():
         hidden = torch.nn.functional.gelu(torch.from_numpy(X @ head["head.0.weight"].T + head["head.0.bias"]))
-    return hidden.numpy() @ head["head.2.weight"].T + head["head.2.bias"]
+    mlp = hidden.numpy() @ head["head.2.weight"].T + head["head.2.bias"]
+    if not args.linear_share:
+        return mlp
+    return (1 - args.linear_share) * mlp + args.linear_share * (X @ head["linear.weight"].T + head["linear.bias"])
 
 
 def calibrated(head, variant, keep_val):
