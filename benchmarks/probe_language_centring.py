@@ -4,11 +4,12 @@ stray-language groups, a linear head alongside"): each language's mean embedding
 before the head, the mean taken from the written everyday sentences of the train split (used
 without their labels), against the raw embeddings and against the mean of each language's
 sampled training rows; the `offensive` floor at other quantiles; a floor per language; the
-sample drawn with `min_group_rows`; a logistic regression averaged with the MLP.
+sample drawn with `min_group_rows`; a logistic regression averaged with the MLP; other settings
+of the recipe (`--set`).
 
 Each variant refits `configs/default.json`'s head (the MLP of 5 x 256 units, balanced within
-language, over the shipped 60,000-row sample and its weights; with --min-group-rows the sample
-that setting draws) over cached embeddings and calibrates it as `fit_calibration` does
+language, over the shipped 60,000-row sample and its weights; with --set, the recipe with those
+settings changed) over cached embeddings and calibrates it as `fit_calibration` does
 (Platt, best-F1 global thresholds floored by the plain validation rows, shrunk per-language
 thresholds keyed here by the corpus language).
 Reported: the cross-lingual folds as the protocol makes them (ar, fr, de left out; with
@@ -23,7 +24,7 @@ sentences.
     python benchmarks/probe_language_centring.py raw --offensive-floor 0.99   # a lower floor
     python benchmarks/probe_language_centring.py raw --old-folds              # every written row out
     python benchmarks/probe_language_centring.py raw --language-floor replace # each language's own floor
-    python benchmarks/probe_language_centring.py raw --min-group-rows 200     # stray-language groups weigh less
+    python benchmarks/probe_language_centring.py raw --set min_group_rows=200 # stray-language groups weigh less
     python benchmarks/probe_language_centring.py raw --linear-share 0.5       # MLP and linear logits averaged
 
 Needs the embedding cache that training `configs/default.json` builds (an hour on 2 cores the
@@ -68,16 +69,20 @@ parser.add_argument(
     "only floor in place of the global one (replace); the folds are skipped: their held-out language has no such texts",
 )  # fmt: skip
 parser.add_argument("--linear-share", type=float, help="a logistic regression per label (the recipe's head_c) averaged in with this share of the logits")
-parser.add_argument("--min-group-rows", type=int, help="the recipe's sample drawn with this min_group_rows (`sampling.language_sample`)")
+parser.add_argument(
+    "--set", action="append", default=[], metavar="SETTING=VALUE",
+    help="a setting of the recipe changed (JSON value), e.g. min_group_rows=200 or head_networks=10",
+)  # fmt: skip
 args = parser.parse_args()
 VARIANTS = args.variants.split(",")
-OPTIONS = (f", linear share {args.linear_share}" if args.linear_share else "") + (f", min_group_rows {args.min_group_rows}" if args.min_group_rows else "") + (
+CHANGED = {key: json.loads(value) for key, value in (item.split("=", 1) for item in args.set)}
+OPTIONS = (f", linear share {args.linear_share}" if args.linear_share else "") + "".join(f", {k} {v}" for k, v in CHANGED.items()) + (
     f", language floor {args.language_floor}" if args.language_floor else ""
 ) + (", old folds" if args.old_folds else "") + (f", offensive floor {args.offensive_floor}" if args.offensive_floor != FLOOR_QUANTILE else "")
 t0 = time.time()
 config = recipe_configs("configs/default.json")[0]
-if args.min_group_rows:
-    config = config.with_settings(min_group_rows=args.min_group_rows)
+if CHANGED:
+    config = config.with_settings(**CHANGED)
 s = config.backend
 corpus = load_corpus(config.run.data_dir, config.run.sources, config.run.languages, config.run.commercial_only)
 train = protocol_corpus(config, corpus)["train"]
