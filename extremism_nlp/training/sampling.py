@@ -71,9 +71,9 @@ def language_sample(
 
     With ``min_group_rows``, a group of fewer rows gets only n / min_group_rows of the
     share it would have: no row weighs more than a row of a group that size. Why: a
-    source's few rows in a stray language (pro-ISIS tweets detected as Swahili, Japanese
-    or Latvian: "wa feek", "Trust nobody on twitter") each formed a group, so 130 tweets
-    weighed as much as 28 whole corpora, a third of the sample's weight.
+    source's few rows in a stray language (pro-ISIS tweets detected as Swahili, Spanish or
+    Dutch: "wa feek", "Trust nobody on twitter") each formed a group, so 130 tweets in 28
+    such groups weighed as much as 28 whole corpora, a third of the sample's weight.
     """
     langs = np.asarray(["|".join(key) for key in zip(*(split[column] for column in by))])
     values, inverse, counts = np.unique(langs, return_inverse=True, return_counts=True)
