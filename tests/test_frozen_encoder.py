@@ -237,7 +237,7 @@ def test_everyday_and_contrast_weights_multiply_their_written_rows_alone():
 def test_a_group_under_min_group_rows_weighs_in_proportion_to_its_rows():
     from datasets import Dataset
 
-    from extremism_nlp.training.frozen_encoder import FrozenEncoderConfig, training_sample
+    from extremism_nlp.training.frozen_encoder import FrozenEncoderConfig, group_keys, training_sample
 
     # A source with 10 English rows and 1 row detected as Swahili; a second source with 10.
     split = Dataset.from_dict({
@@ -247,7 +247,7 @@ def test_a_group_under_min_group_rows_weighs_in_proportion_to_its_rows():
 
     def group_totals(settings: FrozenEncoderConfig) -> dict[str, float]:
         rows, weights = training_sample(split, settings)
-        keys = [f"{source}|{lang}" for source, lang in zip(rows["source"], rows["lang"])]
+        keys = group_keys(rows)
         return {key: float(sum(w for k, w in zip(keys, weights) if k == key)) for key in sorted(set(keys))}
 
     alike = group_totals(FrozenEncoderConfig(max_train_rows=None, language_balance=1.0))
