@@ -4,34 +4,31 @@ sentences at the same `hate` F1 on natural rows, or only sit at a higher thresho
 For each model folder, every `hate` threshold (global and per language) is moved by the same
 offsets, and the script prints the `hate` F1 on the test split's natural rows (the written
 examples left out) and the neutral sentences flagged (any label). Scores come from cached
-embeddings (texts cut at 256 tokens, each row in its corpus language), so they differ from
-the Classifier's by the few long texts it reads in passages.
+embeddings through the model's own head and calibration (texts cut at its 256-token window,
+each row in its corpus language), so they differ from the Classifier's by the few long texts
+it reads in passages.
 
     python benchmarks/probe_threshold_tradeoff.py OLD_MODEL_DIR NEW_MODEL_DIR
 
 Needs the embedding cache that training `configs/default.json` builds (an hour on 2 cores
-the first time); then about 2 minutes.
+the first time); then under a minute.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
-import torch
-from safetensors.numpy import load_file
 from sklearn.metrics import f1_score
 
 from extremism_nlp.data.corpus import load_corpus
 from extremism_nlp.embeddings import EmbeddingCache
 from extremism_nlp.evaluation.protocols import PARALLEL_SOURCES, load_neutral
 from extremism_nlp.labels import LABELS
-from extremism_nlp.models.calibration import apply_platt
+from extremism_nlp.models.loading import load_model
 
 OFFSETS = (-0.04, -0.03, -0.02, -0.01, 0.0, 0.01, 0.02, 0.03)
-READ_LENGTH = 256
 HATE = LABELS.index("hate")
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("models", nargs="+", type=Path, help="frozen_encoder model folders")
@@ -46,36 +43,31 @@ truth = np.asarray(test["labels"], dtype=np.int8)[natural, HATE]
 neutral = load_neutral()
 
 
-def scorer(folder: Path):
-    config = json.loads((folder / "config.json").read_text())
-    backend = config["backend"]
-    cache = EmbeddingCache(backend["base"], "query: ", pool_layers=[int(x) for x in backend["pool_layers"]])
-    head = {k: v.astype(np.float64) for k, v in load_file(folder / "adapter.safetensors").items()}
+def cached_model(folder: Path):
+    """The model, reading embeddings from the cache as training does (`embedding_cache`)."""
+    model = load_model(folder, runtime="torch")
+    backend = model.info.backend
+    model.embedding_cache = EmbeddingCache(backend["base"], backend["prefix"], pool_layers=backend["pool_layers"])
+    return model
 
-    def probabilities(texts: list[str]) -> np.ndarray:
-        X = cache.embed(texts, READ_LENGTH, show_progress=False)
-        hidden = torch.nn.functional.gelu(torch.from_numpy(X @ head["head.0.weight"].T + head["head.0.bias"])).numpy()
-        return apply_platt(hidden @ head["head.2.weight"].T + head["head.2.bias"], np.asarray(config["platt"]))
 
-    def thresholds(row_langs, offset: float) -> np.ndarray:
-        per_lang = config["language_thresholds"]
-        table = np.array([[per_lang.get(lang, {}).get(label, config["thresholds"][label]) for label in LABELS] for lang in row_langs])
-        table[:, HATE] += offset
-        return table
-
-    return config, probabilities, thresholds
+def moved(model, row_langs, offset: float) -> np.ndarray:
+    """The model's thresholds for these languages with every `hate` threshold moved."""
+    table = model.thresholds_for(list(row_langs)).copy()
+    table[:, HATE] += offset
+    return table
 
 
 texts = [text for text, keep in zip(test["text"], natural) if keep]
 for folder in args.models:
-    config, probabilities, thresholds = scorer(folder)
-    P = probabilities(texts)
-    neutral_P = {lang: probabilities(sentences) for lang, sentences in neutral.items()}
-    print(f"{config['name']} {config['version']} ({folder}): `hate` threshold {config['thresholds']['hate']:.3f}")
+    model = cached_model(folder)
+    P = model.predict_proba(texts)
+    neutral_P = {lang: model.predict_proba(sentences) for lang, sentences in neutral.items()}
+    print(f"{model.info.name} {model.info.version} ({folder}): `hate` threshold {model.info.thresholds['hate']:.3f}")
     for offset in OFFSETS:
-        decided = (P >= thresholds(langs, offset))[:, HATE]
+        decided = (P >= moved(model, langs, offset))[:, HATE]
         by_lang = {lang: round(f1_score(truth[judged & (langs == lang)], decided[judged & (langs == lang)]), 3) for lang in ("ar", "en", "fr", "de")}
-        flagged = {lang: int((p >= thresholds([lang] * len(p), offset)).any(axis=1).sum()) for lang, p in neutral_P.items()}
+        flagged = {lang: int((p >= moved(model, [lang] * len(p), offset)).any(axis=1).sum()) for lang, p in neutral_P.items()}
         over = sum(count > 0.01 * len(neutral[lang]) for lang, count in flagged.items())
         print(
             f"  offset {offset:+.2f}: natural `hate` F1 {f1_score(truth[judged], decided[judged]):.3f} {by_lang}; "
