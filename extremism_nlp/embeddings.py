@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from .text import encoder_input
+
 logger = logging.getLogger(__name__)
 
 KEY_BYTES = 12
@@ -105,7 +107,9 @@ class EmbeddingCache:
 
     def embed(self, texts: list[str], max_length: int, show_progress: bool = False) -> np.ndarray:
         """Embeddings (n, hidden) as float32, computing and storing those not cached."""
-        keys = [text_key(text) for text in texts]
+        # Keyed by the text as the tokeniser reads it (`encoder_input`): texts that differ
+        # only in white space at their ends share an embedding.
+        keys = [text_key(encoder_input(text)) for text in texts]
         missing = list({key: text for key, text in zip(keys, texts) if not self._usable(key, max_length)}.items())
         if missing:
             # Length-sorted, so that padding inside a batch is small.

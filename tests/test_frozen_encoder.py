@@ -68,6 +68,12 @@ def test_cached_embeddings_equal_the_network_and_survive_a_reload(tiny_bert, tmp
     assert len(list(tmp_path.glob("shard-*.npz"))) == 3 and not list(tmp_path.glob("*.tmp.npz"))
 
 
+def test_texts_that_differ_only_in_white_space_at_their_ends_share_one_cached_embedding(tiny_bert, tmp_path):  # noqa: F811
+    cache = EmbeddingCache(str(tiny_bert), "", folder=tmp_path)
+    vectors = cache.embed(["we will kill them", "we will kill them \n", " we will kill them"], max_length=32)
+    assert len(cache._index) == 1 and np.array_equal(vectors[0], vectors[1]) and np.array_equal(vectors[0], vectors[2])
+
+
 def test_a_head_over_two_pooled_layers_scores_alike_from_cache_and_network(tiny_bert, tmp_path):  # noqa: F811
     import sys
     from pathlib import Path

@@ -56,3 +56,13 @@ def test_stack_scores_are_unchanged():
 @pytest.mark.slow
 def test_default_scores_are_unchanged():
     _check("default")
+
+
+@pytest.mark.slow
+def test_white_space_at_a_texts_ends_does_not_move_the_default_scores():
+    # The tokeniser makes a token of trailing white space, which every ISIS fan-boy tweet in
+    # the corpus ends with: a head once scored "hello there " 0.47 for extremism, "hello there" 0.
+    plain = ["hello there", "the mujahideen", "Allah is great", "الجو حلو اليوم"]
+    padded = [text + end for text, end in zip(plain, [" ", "  \n", "\t", "\u3000"])]
+    classifier = Classifier.from_pretrained("default")
+    np.testing.assert_allclose(classifier.predict_proba(padded), classifier.predict_proba(plain), rtol=0, atol=1e-6)

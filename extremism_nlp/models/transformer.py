@@ -29,6 +29,7 @@ import numpy as np
 from ..extras import require
 from ..labels import LABELS
 from ..paths import cache_root
+from ..text import encoder_input
 from .base import Model, ModelInfo
 from .integrity import CHECKSUMS_FILE, CacheIntegrityError, build_folder, is_built, safe_name, verify_folder
 
@@ -220,7 +221,8 @@ class BatchTokenizer:
     directly: under a second, where transformers' AutoTokenizer takes several for the XLM-R
     vocabulary, and it applies the file's own normaliser (AutoTokenizer rebuilds XLM-R's from
     the vocabulary and then differs on ligatures and trailing spaces). Training and inference
-    both tokenise through this class. Other bases (hub ids) go through AutoTokenizer.
+    both tokenise through this class, each text as `encoder_input` gives it (white space at
+    its ends removed). Other bases (hub ids) go through AutoTokenizer.
     """
 
     def __init__(self, base: str) -> None:
@@ -253,6 +255,7 @@ class BatchTokenizer:
         return None
 
     def encode(self, texts: list[str], max_length: int) -> list[list[int]]:
+        texts = [encoder_input(text) for text in texts]
         if self._auto is not None:
             return self._auto(texts, truncation=True, max_length=max_length)["input_ids"]
         self._fast.enable_truncation(max_length)
