@@ -18,7 +18,7 @@ import numpy as np
 
 from .documents import BatchEvidence, Document
 from .labels import LABELS, headline
-from .text import UNDETERMINED, clean_invisible, detect_languages, has_visible_character
+from .text import UNDETERMINED, clean_invisible, detect_languages, has_content, has_visible_character
 
 if TYPE_CHECKING:
     from .documents import Span
@@ -51,7 +51,9 @@ class Prediction:
             of them, all at once (the identification the decision skipped: about 10 us a
             text). Until then the predictions hold on to the batch's list of texts.
         model: name of the model that decided; ``model_version`` its version.
-        empty: True for an empty or blank text (label ``"none"``, every score 0).
+        empty: True for an empty or blank text, or one with nothing but links, user handles,
+            a retweet marker and punctuation (`extremism_nlp.text.has_content`): label
+            ``"none"``, every score 0.
         chunk: for a text longer than the model's window, the index of the sentence with the
             highest score of the headline label (the highest score overall when the label is
             ``"none"``); ``None`` for a text read in one piece. ``n_chunks`` sentences were read
@@ -383,7 +385,8 @@ class Classifier:
         counts = np.zeros(len(texts), dtype=np.int64)
         documents: dict[int, Document] = {}
         visible = np.concatenate([has_visible_character(texts[start : start + batch_size]) for start in range(0, len(texts), batch_size)] or [np.zeros(0, dtype=bool)])
-        if bool(visible.all()) and max(map(len, texts), default=0) <= window:  # tweets: a text's score is its piece's
+        content = np.fromiter(map(has_content, texts), dtype=bool, count=len(texts))
+        if bool(visible.all()) and bool(content.all()) and max(map(len, texts), default=0) <= window:  # tweets: a text's score is its piece's
             scores = np.zeros((len(texts), len(LABELS)))
             for start in self._progress(range(0, len(texts), batch_size), show_progress):
                 batch = texts[start : start + batch_size]
@@ -392,7 +395,7 @@ class Classifier:
             return scores, scores, np.arange(len(texts)), counts, documents
         whole: list[int] = []  # texts read in one piece
         for index, text in enumerate(texts):
-            if not visible[index] and _is_blank(text):
+            if not content[index] or (not visible[index] and _is_blank(text)):
                 continue
             if len(text) > window:
                 documents[index] = document = Document(text, window)

@@ -72,6 +72,13 @@ def test_empty_text_is_none_and_marked(tiny, text):
     assert p.lang == "und"
 
 
+@pytest.mark.parametrize("text", ["https://t.co/x1Yz", "RT @someone:", "@a @b @c", "?!", "@USER URL"])
+def test_text_of_links_and_handles_alone_is_empty(tiny, text):
+    p, q = tiny.classify([text, text + " thanks"])
+    assert p.label == "none" and p.empty and all(score == 0.0 for score in p.scores.values()) and p.lang == "und"
+    assert not q.empty
+
+
 def test_empty_batch(tiny):
     assert tiny.classify([]) == []
     assert tiny.predict_proba([]).shape == (0, 4)

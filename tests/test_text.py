@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from extremism_nlp.text import UNDETERMINED, dedup_key, detect_language, detect_language_scored, normalize
+from extremism_nlp.text import UNDETERMINED, dedup_key, detect_language, detect_language_scored, has_content, normalize
 
 
 @pytest.mark.parametrize(
@@ -46,6 +46,26 @@ def test_normalize_handles_huge_and_control_text():
 def test_dedup_key_ignores_mentions_links_and_punctuation():
     assert dedup_key("RT @a: They must GO!!! http://x.y") == dedup_key("they must go @b")
     assert dedup_key("مُدانٌ") == dedup_key("مدان")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://t.co/xyz12 www.example.org", False),
+        ("RT @someone: URL", False),
+        ("[@PRE] @USER @u_2", False),
+        ("?! …", False),
+        ("", False),
+        ("hello @a", True),
+        ("Q@d!@n!", True),  # "@" inside a word is not a handle
+        ("start", True),  # "rt" inside a word is not a retweet marker
+        ("😂", True),
+        ("12", True),
+        ("#jihad", True),
+    ],
+)
+def test_has_content_sets_links_handles_and_punctuation_aside(text, expected):
+    assert has_content(text) is expected
 
 
 @pytest.mark.parametrize(
