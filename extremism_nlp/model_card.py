@@ -126,10 +126,11 @@ def _model_limits(info: ModelInfo) -> str:
             "  learnt in one language to others, but can miss a slur the embedding does not set apart,\n"
             "  and it reads stance only as far as the embedding does. The protocols and the functional\n"
             "  suite (`benchmarks/RESULTS.md`) measure both.\n"
-            "- Text with no words in it (a letter repeated, keyboard mashing, terminal control codes, a\n"
-            "  bare retweet prefix) lies where no training text did, and the head's scores there say\n"
-            "  nothing: some such strings score as `hate` or `extremism`. Filter them out before the\n"
-            "  model where that matters."
+            "- Text with no words in it (a letter repeated, keyboard mashing, terminal control codes)\n"
+            "  lies where no training text did, and the head's scores there say nothing: some such\n"
+            "  strings score as `hate` or `extremism`. Filter them out before the model where that\n"
+            "  matters. A text of nothing but links, user handles, a retweet marker and punctuation is\n"
+            "  classified as empty."
         )
     lora = backend.get("lora", {})
     layers = f"the top {lora['top_layers']} encoder layers" if lora.get("top_layers") else "every encoder layer"
