@@ -386,12 +386,15 @@ class Classifier:
         documents: dict[int, Document] = {}
         visible = np.concatenate([has_visible_character(texts[start : start + batch_size]) for start in range(0, len(texts), batch_size)] or [np.zeros(0, dtype=bool)])
         content = np.fromiter(map(has_content, texts), dtype=bool, count=len(texts))
-        if bool(visible.all()) and bool(content.all()) and max(map(len, texts), default=0) <= window:  # tweets: a text's score is its piece's
+        if bool(visible.all()) and max(map(len, texts), default=0) <= window:  # tweets: a text's score is its piece's
             scores = np.zeros((len(texts), len(LABELS)))
             for start in self._progress(range(0, len(texts), batch_size), show_progress):
                 batch = texts[start : start + batch_size]
                 scores[start : start + batch_size] = self.model.decision_function(batch) if raw else self.model.predict_proba(batch)
-            counts[:] = 1
+            # A text with nothing to judge was scored with its batch (cheaper than a batch
+            # without it) and is empty all the same.
+            scores[~content] = 0.0
+            counts[:] = content
             return scores, scores, np.arange(len(texts)), counts, documents
         whole: list[int] = []  # texts read in one piece
         for index, text in enumerate(texts):

@@ -528,6 +528,9 @@ def _joins_cleanly(left: str, right: str) -> bool:
 # use for them ("URL", "<url>"), user handles ("@name", "[@PRE]") and the retweet marker.
 _POSTING_MARKS_RE = re.compile(r"https?://\S+|www\.\S+|(?<![\w@])(?:@\w+|\[@[A-Za-z]+\]|URL\b|<url>)|(?<!\w)rt(?!\w)", re.IGNORECASE)
 _LETTER_OR_DIGIT_RE = re.compile(r"[^\W_]")
+# A letter or digit starting a word that no mark starts: after white space or an opening
+# bracket or quote (inside a link or after "@" it never is), not "rt", "url", "http:" or "www.".
+_WORD_OUTSIDE_MARKS_RE = re.compile(r"(?:^|(?<=[\s\"'(«¿¡“‘\[]))(?!(?:rt|url)\b|https?:|www\.)[^\W_]", re.IGNORECASE)
 
 
 def has_content(text: str) -> bool:
@@ -537,6 +540,8 @@ def has_content(text: str) -> bool:
     as empty: no training text looked like one, and the encoder models' heads scored
     such strings up to 0.85 for `extremism` (the ISIS fan-boy tweets carry most of the
     corpus' links and retweet markers)."""
+    if _WORD_OUTSIDE_MARKS_RE.search(text):  # most texts, at their first word
+        return True
     if "@" in text or "/" in text or "www" in text or "url" in text or "URL" in text or "rt" in text or "RT" in text:
         text = _POSTING_MARKS_RE.sub(" ", text)
     if _LETTER_OR_DIGIT_RE.search(text):
