@@ -527,7 +527,6 @@ def _joins_cleanly(left: str, right: str) -> bool:
 # Marks of where a text was posted, matched on the text as written: links, the masks corpora
 # use for them ("URL", "<url>"), user handles ("@name", "[@PRE]") and the retweet marker.
 _POSTING_MARKS_RE = re.compile(r"https?://\S+|www\.\S+|(?<![\w@])(?:@\w+|\[@[A-Za-z]+\]|URL\b|<url>)|(?<!\w)rt(?!\w)", re.IGNORECASE)
-_LETTER_OR_DIGIT_RE = re.compile(r"[^\W_]")
 # A letter or digit starting a word that no mark starts: after white space or an opening
 # bracket or quote (inside a link or after "@" it never is), not "rt", "url", "http:" or "www.".
 _WORD_OUTSIDE_MARKS_RE = re.compile(r"(?:^|(?<=[\s\"'(«¿¡“‘\[]))(?!(?:rt|url)\b|https?:|www\.)[^\W_]", re.IGNORECASE)
@@ -542,11 +541,7 @@ def has_content(text: str) -> bool:
     corpus' links and retweet markers)."""
     if _WORD_OUTSIDE_MARKS_RE.search(text):  # most texts, at their first word
         return True
-    if "@" in text or "/" in text or "www" in text or "url" in text or "URL" in text or "rt" in text or "RT" in text:
-        text = _POSTING_MARKS_RE.sub(" ", text)
-    if _LETTER_OR_DIGIT_RE.search(text):
-        return True
-    return any(unicodedata.category(character)[0] in "LNS" for character in text)
+    return any(unicodedata.category(character)[0] in "LNS" for character in _POSTING_MARKS_RE.sub(" ", text))
 
 
 def has_visible_character(texts: Sequence[str]) -> np.ndarray:
