@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from .data.reading import next_csv_record
 from .io import MISSING_FIELD_LIMIT, id_text, parse_json_line
 from .labels import LABELS
 
@@ -52,9 +53,6 @@ READ_ERROR_COLUMN = "read_error"
 """Set by the file readers on a row they could not read (its text is then null)."""
 FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "csv"}
 STATUS_COLUMN = "status"
-
-csv.field_size_limit(2**31 - 1)
-
 
 def _require(module: str):
     import importlib
@@ -351,7 +349,7 @@ def _csv_records(path: Path, text_column: str) -> Iterator[tuple[int, str | None
     with open(path, encoding="utf-8", errors="surrogateescape", newline="") as handle:
         reader = _csv_reader(handle, path)
         try:
-            header = next(reader)
+            header = next_csv_record(reader)
         except StopIteration:
             raise ValueError(f"{path}: empty file: a CSV file needs a header row that names the text column") from None
         except csv.Error as error:
@@ -364,7 +362,7 @@ def _csv_records(path: Path, text_column: str) -> Iterator[tuple[int, str | None
         while True:
             start = reader.line_num + 1
             try:
-                fields = next(reader)
+                fields = next_csv_record(reader)
             except StopIteration:
                 return
             except csv.Error as error:
@@ -429,7 +427,7 @@ def count_rows(path: Path, fmt: str) -> int:
         first = True
         while True:
             try:
-                fields = next(reader)
+                fields = next_csv_record(reader)
             except StopIteration:
                 break
             except csv.Error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 import numpy as np
@@ -20,6 +21,7 @@ from extremism_nlp.batch import (
     run_batch,
 )
 from extremism_nlp.cli import main
+from extremism_nlp.io import ReadProblems, read_records
 
 THREAT = "we will kill them all tonight"
 TEXTS = [THREAT, "the weather is nice today", "you stupid idiot", None, "join the caliphate soldiers", "", 17]
@@ -159,6 +161,23 @@ def test_readers_keep_every_record_and_count_agrees(tmp_path):
     assert table.num_rows == count_rows(csv_file, "csv") == 4
     assert table.column("text").to_pylist() == ["we will kill them, all tonight", None, "multi\nline text", ""]
     assert table.column("read_error").to_pylist()[1] == "4 fields, expected 3"
+
+
+def test_a_field_past_the_csv_default_limit_is_read_and_the_callers_limit_kept(tmp_path):
+    """A document longer than the csv module's default 128 KiB field limit is read whole by
+    both readers, and the process-wide limit is the caller's again afterwards."""
+    long_text = "the weather is nice today. " * 10_000  # 270,000 characters
+    path = tmp_path / "long.csv"
+    path.write_text(f'id,text\n1,"{long_text}"\n2,short\n')
+    chosen = csv.field_size_limit(1000)  # an application's own limit, far below the text
+    try:
+        (table,) = read_file(path, "csv", "text")
+        assert table.column("text").to_pylist() == [long_text, "short"] and count_rows(path, "csv") == 2
+        problems = ReadProblems()
+        assert [record.text for record in read_records(path, "csv", "text", problems)] == [long_text, "short"]
+        assert problems.skipped == [] and csv.field_size_limit() == 1000
+    finally:
+        csv.field_size_limit(chosen)
 
 
 def test_inputs_that_used_to_lose_rows_or_abort_the_job(tmp_path):

@@ -14,10 +14,22 @@ from typing import Any, NamedTuple, TextIO
 
 logger = logging.getLogger(__name__)
 
-# Some news articles run to tens of kilobytes in one CSV field.
-csv.field_size_limit(2**31 - 1)
-
 MAX_EXAMPLE_LINES = 5
+
+CSV_FIELD_LIMIT = 2**31 - 1
+"""Some news articles run to tens of kilobytes in one CSV field, past the csv module's
+default limit of 128 KiB, and a document to score may be longer still."""
+
+
+def next_csv_record(reader: Iterator[list[str]]) -> list[str]:
+    """``next(reader)`` with fields of any length. The csv module's field size limit is
+    global to the process: it is lifted only while a record is parsed, so that an
+    application importing this library keeps the limit it chose."""
+    previous = csv.field_size_limit(CSV_FIELD_LIMIT)
+    try:
+        return next(reader)
+    finally:
+        csv.field_size_limit(previous)
 
 
 class RawRow(NamedTuple):
@@ -129,7 +141,7 @@ def read_table_stream(
     header = columns
     if header is None:
         try:
-            header = next(reader)
+            header = next_csv_record(reader)
         except StopIteration:
             report.skip("empty file", name)
             return
@@ -143,7 +155,7 @@ def read_table_stream(
     while True:
         start = reader.line_num + 1
         try:
-            fields = next(reader)
+            fields = next_csv_record(reader)
         except StopIteration:
             return
         except csv.Error as error:
