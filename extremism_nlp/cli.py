@@ -208,8 +208,8 @@ def _cmd_evaluate_protocol(args: argparse.Namespace) -> int:
         config = TrainingConfig.from_recorded(recorded, classifier.model.model_type).with_settings(show_progress=False)
         if args.max_train_rows:
             config = config.with_settings(max_train_rows=args.max_train_rows)
+        recipe = protocol_recipe(config)  # refuses a model too slow to refit before the corpus is read
         corpus = protocol_corpus(config, load_corpus(args.data_dir, args.sources))
-        recipe = protocol_recipe(config)
         if args.protocol == "loso":
             result = protocols.run_loso(recipe, corpus)
         else:
