@@ -2,6 +2,12 @@
 
     python benchmarks/run_quality.py            # full test split; writes results/quality.json and RESULTS.md
     python benchmarks/run_quality.py --quick    # at most 600 test rows per language (CI, a few minutes)
+    python benchmarks/run_quality.py --models default   # one model measured again, the others' figures kept
+
+With --models, the models named are measured again and merged into results/quality.json,
+whose other models keep their figures, but only when that file was measured on the same
+test rows (the same count in every language); otherwise the file is written anew with the
+models named alone.
 
 Peers (hatesonar, alt-profanity-check for English; arabic-toxic for Arabic) run in their
 own virtual environments and are compared on the labels they cover only.
@@ -56,6 +62,50 @@ def subset_macro_f1(targets: np.ndarray, predicted: np.ndarray, labels: tuple[st
     return macro_f1(label_metrics(targets, predicted, mask=mask), labels)
 
 
+def models_on_peer_rows(
+    predictions: dict[str, np.ndarray], targets: np.ndarray, mask: np.ndarray, langs: np.ndarray
+) -> dict[str, dict[str, float | None]]:
+    """Each model's macro-F1 on each peer's rows and labels (peer -> model -> macro-F1),
+    whether or not the peers run this time."""
+    cells = {}
+    for peer in PEERS:
+        in_lang = langs == peer.language
+        cells[peer.name] = {m: subset_macro_f1(targets[in_lang], p[in_lang], peer.labels, mask[in_lang]) for m, p in predictions.items()}
+    return cells
+
+
+def rows_by_language(results: dict) -> dict[str, int] | None:
+    """Test rows per language of a results file (from any model's figures), to tell whether
+    two runs measured the same rows."""
+    for entry in results.get("models", {}).values():
+        return {lang: cell["rows"] for lang, cell in entry["by_lang"].items()}
+    return None
+
+
+def merged_with_earlier(results: dict, model_cells: dict[str, dict[str, float | None]]) -> dict:
+    """``results`` for the models just measured, joined to the earlier file's figures for
+    every other model when both measured the same test rows (otherwise ``results`` alone).
+    A peer's own figures are kept unless it ran again; either way its row keeps the other
+    models' macro-F1 on its rows and labels and takes the new models' (``model_cells``:
+    peer -> model -> macro-F1)."""
+    if not RESULTS.exists():
+        return results
+    earlier = json.loads(RESULTS.read_text())
+    if earlier.get("quick") or earlier.get("rows") != results["rows"] or rows_by_language(earlier) != rows_by_language(results):
+        print(f"{RESULTS} measured other test rows: written anew with {sorted(results['models'])} only")
+        return results
+    kept = sorted(set(earlier["models"]) - set(results["models"]))
+    print(f"kept from {RESULTS}: {kept}; measured again: {sorted(results['models'])}")
+    merged = {**earlier, "models": {**earlier["models"], **results["models"]}, "functional": {**earlier["functional"], **results["functional"]}}
+    peers = {**earlier["peers"], **results["peers"]}
+    for name, entry in peers.items():
+        before = earlier["peers"].get(name, {}).get("models_macro_f1")
+        if before is not None and "models_macro_f1" in entry:
+            entry["models_macro_f1"] = {**before, **model_cells[name]}
+    merged["peers"] = peers
+    return merged
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
@@ -91,6 +141,7 @@ def main() -> None:
         print(f"## {name}: identity-term bias on the suite\n")
         print(bias_markdown(functional["bias"]) + "\n")
 
+    model_cells = models_on_peer_rows(predictions, targets, mask, langs)
     if not args.no_peers:
         print("## Peers on the same rows, on the labels each peer covers\n")
         header = "| peer | lang | rows | labels compared | peer macro-F1 | " + " | ".join(f"{m} macro-F1" for m in predictions) + " |"
@@ -114,16 +165,16 @@ def main() -> None:
                 "per_label_f1": {
                     label: label_metrics(targets[in_lang], peer_predicted, mask=mask[in_lang])[label]["f1"] for label in peer.labels
                 },
-                "models_macro_f1": {
-                    m: subset_macro_f1(targets[in_lang], p[in_lang], peer.labels, mask[in_lang]) for m, p in predictions.items()
-                },
+                "models_macro_f1": model_cells[peer.name],
             }
             results["peers"][peer.name] = entry
-            model_cells = " | ".join(f"{v:.3f}" if v is not None else "n/a" for v in entry["models_macro_f1"].values())
-            print(f"| {peer.name} | {peer.language} | {entry['rows']} | {', '.join(peer.labels)} | {entry['peer_macro_f1']:.3f} | {model_cells} |")
+            cells = " | ".join(f"{v:.3f}" if v is not None else "n/a" for v in entry["models_macro_f1"].values())
+            print(f"| {peer.name} | {peer.language} | {entry['rows']} | {', '.join(peer.labels)} | {entry['peer_macro_f1']:.3f} | {cells} |")
         print()
 
     if not args.quick:
+        if args.models:
+            results = merged_with_earlier(results, model_cells)
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(results, indent=1, default=float) + "\n")
         from report import write_results_md
