@@ -150,6 +150,17 @@ def test_second_load_hits_the_cache(raw_data_dir, monkeypatch):
     assert len(load_corpus(raw_data_dir)["train"]) > 0
 
 
+def test_a_selection_of_sources_is_not_served_from_the_whole_corpus_cache(raw_data_dir):
+    """project_annotations reads the folders of the sources it annotates: a selection that
+    leaves one of them out reads the same files as the whole corpus, and must not be given
+    the whole corpus's cached rows."""
+    everything = load_corpus(raw_data_dir)
+    present = {source for split in everything for source in everything[split]["source"]}
+    assert {"isis_fanboy", "project_annotations"} <= present
+    selection = load_corpus(raw_data_dir, sorted(present - {"isis_fanboy"}))
+    assert all("isis_fanboy" not in set(selection[split]["source"]) for split in selection)
+
+
 def test_changed_raw_file_invalidates_the_cache(raw_data_dir):
     before = len(load_corpus(raw_data_dir)["test"])
     with open(raw_data_dir / "gab_hate_corpus" / "ghc_test.tsv", "a") as handle:

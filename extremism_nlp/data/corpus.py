@@ -95,6 +95,9 @@ def _fingerprint(data_dir: Path, chosen: list[Source]) -> str:
     """Cache key: the raw files' contents and the code that turns them into the corpus
     (loaders, splits, de-duplication, normalisation, language id)."""
     digest = hashlib.sha256(f"format={CORPUS_FORMAT};version={__version__}".encode())
+    # The names as well as the files: project_annotations reads the folders of the sources it
+    # annotates, so a selection without one of them reads the same files as one with it.
+    digest.update(";".join(sorted(source.name for source in chosen)).encode())
     package = Path(__file__).resolve().parents[1]
     for code in [*sorted((package / "data").glob("*.py")), package / "text.py", package / "labels.py"]:
         digest.update(code.read_bytes())
