@@ -46,6 +46,9 @@ def main() -> None:
         classifier = Classifier.from_pretrained(name)
         key = classifier.name
         entry = results.setdefault(key, {})
+        if entry.get("version") != classifier.version:
+            # another version's figures are not this one's: the entry starts again
+            entry = results[key] = {}
         entry["version"] = classifier.version
         for protocol in chosen:
             started = time.perf_counter()
