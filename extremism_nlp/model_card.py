@@ -188,6 +188,24 @@ def _protocols_section(info: ModelInfo) -> str:
     return "\n".join(lines) + "\n\n"
 
 
+def _extremism_limits(training: dict) -> str:
+    """Where the model's `extremism` positives come from: the ISIS fan-boy corpus labels
+    each tweet by the account that posted it, and a model may train without it."""
+    sources = [source["name"] for source in training.get("sources", [])]
+    if not sources or "isis_fanboy" in sources:
+        return (
+            "- Extremism positives are mostly tweets of pro-ISIS accounts (2015, labelled by account;\n"
+            "  the project annotations re-judge 1,300 of them one by one) and one German right-wing\n"
+            "  network; other movements and eras are barely represented."
+        )
+    return (
+        "- Extremism positives come from the project annotations (pro-ISIS tweets among them, each\n"
+        "  judged on its own text), the examples written for the project (glorification and\n"
+        "  recruitment in 14 languages) and one German right-wing network; the ISIS fan-boy corpus,\n"
+        "  labelled by account, is left out. Other movements and eras are barely represented."
+    )
+
+
 def render_model_card(info: ModelInfo) -> str:
     """The card of a model from its config (identity, thresholds, training metadata)."""
     training = info.training
@@ -221,6 +239,7 @@ def render_model_card(info: ModelInfo) -> str:
         "rows_validation": rows.get("validation", "n/a"),
         "rows_test": rows.get("test", "n/a"),
         "sources": sources,
+        "extremism_limits": _extremism_limits(training),
         "model_limits": _model_limits(info),
         "continued_from": _continued_from(training),
         "train_seconds": training.get("train_seconds", "n/a"),

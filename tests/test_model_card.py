@@ -31,3 +31,15 @@ def test_the_shipped_fast_card_is_what_its_config_renders():
 def test_a_card_of_an_untrained_model_renders():
     card = render_model_card(ModelInfo(model_type="fast", name="blank", version="0.0.0"))
     assert card.startswith("# Model card: `blank` 0.0.0 (fast)") and "Train time: n/a s" in card
+
+
+def test_the_shipped_default_card_says_where_its_extremism_positives_come_from():
+    """default 0.14.0 trains without the ISIS fan-boy tweets (labelled by account); a model
+    trained on them says they make up most of its extremism positives."""
+    info = ModelInfo.from_file(BUILTIN_DIR / "default" / CONFIG_FILE)
+    card = (BUILTIN_DIR / "default" / "README.md").read_text(encoding="utf-8")
+    assert render_model_card(info) == card
+    assert "the ISIS fan-boy corpus,\n  labelled by account, is left out" in card
+    with_tweets = ModelInfo.from_file(BUILTIN_DIR / "default" / CONFIG_FILE)
+    with_tweets.training["sources"] = [*with_tweets.training["sources"], {"name": "isis_fanboy", "licence": "", "commercial": False, "citation": ""}]
+    assert "mostly tweets of pro-ISIS accounts" in render_model_card(with_tweets)
