@@ -21,14 +21,28 @@ def _load(name: str) -> dict | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
-def _own_test_rows(name: str, version: str) -> int | None:
-    """Size of the test split a built-in model was fitted beside (its shipped config.json),
-    when the shipped version is the one measured."""
+def _shipped_training(name: str, version: str) -> dict | None:
+    """What a built-in model's shipped config.json records of its training, when the shipped
+    version is the one measured."""
     path = MODELS_DIR / name / "config.json"
     if not path.is_file():
         return None
     info = json.loads(path.read_text())
-    return info.get("training", {}).get("rows", {}).get("test") if info.get("version") == version else None
+    return info.get("training", {}) if info.get("version") == version else None
+
+
+def _own_test_rows(name: str, version: str) -> int | None:
+    """Size of the test split a built-in model was fitted beside."""
+    training = _shipped_training(name, version)
+    return None if training is None else training.get("rows", {}).get("test")
+
+
+def _sources_left_out(name: str, version: str) -> list[str]:
+    """Labelled sources a built-in model was not trained on (its config names the others)."""
+    from extremism_nlp.data.registry import LABELLED_SOURCES
+
+    chosen = (_shipped_training(name, version) or {}).get("config", {}).get("sources")
+    return sorted(set(LABELLED_SOURCES) - set(chosen)) if chosen else []
 
 
 def _f(value) -> str:
@@ -41,7 +55,12 @@ def _quality_section(quality: dict) -> list[str]:
     lines.append(f"{quality['rows']} test rows of the project corpus (see `data/DATASHEET.md`); no model fitted on this build trained on them.")
     # A split is cut by position within each stratum, so a model fitted on an earlier corpus
     # build may have trained on some of today's test rows.
-    earlier = {m: rows for m, e in models.items() if (rows := _own_test_rows(m, e["version"])) not in (None, quality["rows"])}
+    left_out = {m: names for m, e in models.items() if (names := _sources_left_out(m, e["version"]))}
+    for m, names in left_out.items():
+        lines.append(f"{m} {models[m]['version']} was trained without {', '.join(names)}; {'its' if len(names) == 1 else 'their'} test rows are scored here all the same.")
+    earlier = {
+        m: rows for m, e in models.items() if m not in left_out and (rows := _own_test_rows(m, e["version"])) not in (None, quality["rows"])
+    }
     if earlier:
         named = ", ".join(f"{m} {models[m]['version']} ({rows:,} test rows)" for m, rows in earlier.items())
         lines.append(f"Fitted on an earlier build of the corpus, whose splits differ: {named}; some of these rows may have been in their training split.")
