@@ -54,6 +54,7 @@ READ_ERROR_COLUMN = "read_error"
 FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "csv"}
 STATUS_COLUMN = "status"
 
+
 def _require(module: str):
     import importlib
 
