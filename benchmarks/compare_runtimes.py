@@ -1,5 +1,5 @@
-"""Do two runtimes of a model give the same scores and labels? The functional suite (ar, de,
-en, es, fr, it) and the neutral sets (14 languages), scored by each runtime of the same model.
+"""Do two runtimes of a model give the same scores and labels? The functional suite (11
+languages) and the neutral sets (14 languages), scored by each runtime of the same model.
 
 A runtime may become a model's default only if its scores are the reference's within a
 stated tolerance: for `default` on ONNX Runtime float32 against torch, the largest
@@ -101,7 +101,7 @@ def main() -> None:
         "torch_threads": args.torch_threads,
         "machine": machine_description(),
     }
-    print(f"{args.model}: {candidate} against {reference} on {len(texts)} texts (functional suite ar/en/fr, neutral sets)")
+    print(f"{args.model}: {candidate} against {reference} on {len(texts)} texts (functional suite, neutral sets)")
     print(f"  largest probability difference {result['max_abs_probability_difference']:.2e} "
           f"(mean {result['mean_abs_probability_difference']:.2e}); decided labels the same for "
           f"{same_labels}/{len(texts)}, headline label for {result['same_headline_label']}/{len(texts)}")

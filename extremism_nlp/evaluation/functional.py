@@ -21,7 +21,7 @@ import numpy as np
 from ..labels import LABELS
 from .bias import bias_metrics
 
-SUITE_LANGUAGES = ("ar", "de", "en", "es", "fr", "it")
+SUITE_LANGUAGES = ("ar", "de", "en", "es", "fr", "hi", "it", "nl", "pl", "pt", "zh")
 HARMFUL_LABELS = ("extremism", "violence", "hate")
 
 
