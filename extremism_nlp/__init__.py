@@ -6,7 +6,7 @@ that tells use from mention.
 'none'
 """
 
-__version__ = "0.11.0"
+__version__ = "0.12.0"
 
 from .classifier import Classifier, Prediction, classify
 from .labels import LABELS

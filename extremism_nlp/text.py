@@ -89,6 +89,25 @@ _SPACED_SEPARATORS_RE = re.compile(r"[ .*_]")
 # Letters stretched for emphasis ("kiiiiill", "هههههه"): runs capped at two.
 _REPEAT_RE = re.compile(r"(.)\1{2,}")
 
+# For the encoders (`encoder_input`), which read text as written: format characters that
+# render as nothing and mean nothing in any script (soft hyphen, zero-width space, bidi marks,
+# embeddings and isolates, word joiner, byte-order mark), and the zero-width (non-)joiner
+# between letters of scripts that never use it (Latin, Greek, Cyrillic, kana, Han); Arabic,
+# Persian, Urdu and the Indic scripts spell with those two, and emoji sequences join with them.
+_NO_MEANING_RE = re.compile("[\u00ad\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
+_NON_JOINING_LETTER = "A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u052f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+_JOINER_IN_WORD_RE = re.compile(f"(?<=[{_NON_JOINING_LETTER}])[\u200c\u200d]+(?=[{_NON_JOINING_LETTER}])")
+_HIDING_CHARACTER_RE = re.compile("[\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
+_CONFUSABLES_UPPER = str.maketrans(
+    {
+        "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C",
+        "Т": "T", "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S", "Α": "A", "Β": "B", "Ε": "E", "Η": "H",
+        "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Χ": "X",
+    }
+)  # fmt: skip
+_LATIN_ANY_CASE_RE = re.compile("[A-Za-z]")
+_MIXED_TOKEN_ANY_CASE_RE = re.compile(r"\w*[A-Za-z]\w*")
+
 MAX_CHARS = 100_000
 """Characters of a text looked at by normalisation; a longer text is cut here (and says so
 in the log) so that a pasted book cannot stall a moderation pipeline."""
@@ -96,12 +115,21 @@ in the log) so that a pasted book cannot stall a moderation pipeline."""
 
 def encoder_input(text: str) -> str:
     """A text as the encoder models read it (`BatchTokenizer`; the embedding cache keys on
-    it): white space at either end removed.
+    it): characters that hide a word from the tokeniser removed or folded, and white space at
+    either end removed.
 
-    Why: the encoders' SentencePiece tokeniser turns white space at the end of a text into a
-    token of its own, and every ISIS fan-boy tweet in the corpus ends with a space, so heads
-    fitted over such embeddings learnt that token as a sign of extremism ("hello there "
-    scored 0.47 under `default` 0.12.0's first fit, "hello there" 0.00)."""
+    Why: the encoders' SentencePiece tokeniser applies NFKC (so mathematical and full-width
+    letters already read as plain ones) but splits a word at a zero-width space or joiner
+    ("pará\u200bsitos" becomes "pará" and "sitos") and reads a Latin word with Cyrillic
+    look-alikes ("аnimаlеs") as pieces of Cyrillic: the oldest tricks for slipping hate past a
+    filter (the same ones `normalize` undoes for `fast`). It also turns white space at the end
+    of a text into a token of its own, and every ISIS fan-boy tweet in the corpus ends with a
+    space, so heads fitted over such embeddings learnt that token as a sign of extremism
+    ("hello there " scored 0.47 under `default` 0.12.0's first fit, "hello there" 0.00)."""
+    if _HIDING_CHARACTER_RE.search(text):
+        text = _JOINER_IN_WORD_RE.sub("", _NO_MEANING_RE.sub("", text))
+    if _CYRILLIC_GREEK_RE.search(text) and _LATIN_ANY_CASE_RE.search(text):
+        text = _MIXED_TOKEN_ANY_CASE_RE.sub(_fold_confusables_in_token, text)
     return text.strip()
 
 
@@ -122,6 +150,16 @@ def _fold_confusables(text: str) -> str:
         return token.translate(_CONFUSABLES) if _CYRILLIC_GREEK_RE.search(token) else token
 
     return _MIXED_TOKEN_RE.sub(fold, text)
+
+
+def _fold_confusables_in_token(match: re.Match[str]) -> str:
+    """A Latin word's Cyrillic and Greek look-alikes, either case, as Latin letters. A word
+    mostly in Cyrillic or Greek is left as it is: "Cтрана" is Russian with a Latin C in it."""
+    token = match.group(0)
+    foreign = len(_CYRILLIC_GREEK_RE.findall(token))
+    if not foreign or foreign >= len(_LATIN_ANY_CASE_RE.findall(token)):
+        return token
+    return token.translate(_CONFUSABLES).translate(_CONFUSABLES_UPPER)
 
 
 def _fold_leet(match: re.Match[str]) -> str:

@@ -66,3 +66,13 @@ def test_white_space_at_a_texts_ends_does_not_move_the_default_scores():
     padded = [text + end for text, end in zip(plain, [" ", "  \n", "\t", "\u3000"])]
     classifier = Classifier.from_pretrained("default")
     np.testing.assert_allclose(classifier.predict_proba(padded), classifier.predict_proba(plain), rtol=0, atol=1e-6)
+
+
+@pytest.mark.slow
+def test_hidden_characters_and_look_alikes_do_not_move_the_default_scores():
+    # A zero-width character inside a word splits it for the tokeniser, and Cyrillic
+    # look-alikes turn a Latin word into pieces of Cyrillic: the oldest ways past a filter.
+    plain = ["they are parasites", "Los inmigrantes son animales.", "低等生物", "Dla mnie to szczury"]
+    hidden = ["they are para\u200bsites", "Los inmigrantes son \u0430nim\u0430l\u0435s.", "低\u2060等生物", "Dla mnie to \u0455z\u0441zur\u0443"]
+    classifier = Classifier.from_pretrained("default")
+    np.testing.assert_allclose(classifier.predict_proba(hidden), classifier.predict_proba(plain), rtol=0, atol=1e-6)

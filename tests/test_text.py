@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from extremism_nlp.text import UNDETERMINED, dedup_key, detect_language, detect_language_scored, has_content, normalize
+from extremism_nlp.text import UNDETERMINED, dedup_key, detect_language, detect_language_scored, encoder_input, has_content, normalize
 
 
 @pytest.mark.parametrize(
@@ -30,6 +30,28 @@ from extremism_nlp.text import UNDETERMINED, dedup_key, detect_language, detect_
 )
 def test_normalize(raw, expected):
     assert normalize(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # what hides a word from the tokeniser goes; case, accents and the rest stay
+        ("  Pará\u200bSitos, dijo.\n", "ParáSitos, dijo."),
+        ("para\u00adsites \u202eand\u202c ani\u200dmals", "parasites and animals"),
+        ("低\u2060等生物", "低等生物"),
+        ("Dla mnie to \u0455z\u0441zur\u0443", "Dla mnie to szczury"),  # Cyrillic look-alikes in a Latin word
+        ("\u041coslems", "Moslems"),  # upper case too
+        # joiners that spell: Devanagari, Persian, emoji sequences
+        ("\u0928\u0940\u200d\u091a\u0947", "\u0928\u0940\u200d\u091a\u0947"),
+        ("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"),
+        ("\U0001f468\u200d\U0001f469\u200d\U0001f467", "\U0001f468\u200d\U0001f469\u200d\U0001f467"),
+        # a word mostly in Cyrillic keeps its stray Latin letter
+        ("C\u0442\u0440\u0430\u043d\u0430 \u0432 \u0410\u0444\u0440\u0438\u043a\u0435", "C\u0442\u0440\u0430\u043d\u0430 \u0432 \u0410\u0444\u0440\u0438\u043a\u0435"),
+        ("hello there ", "hello there"),
+    ],
+)
+def test_encoder_input(raw, expected):
+    assert encoder_input(raw) == expected
 
 
 def test_normalize_keeps_cyrillic_words_intact():
