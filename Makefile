@@ -30,9 +30,10 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"
 
-# Lint and type check (CI runs this before the tests): import order, complexity, mypy.
+# Lint (the library, tests, benchmark scripts, examples) and type check (CI runs this before
+# the tests): import order, complexity, mypy.
 lint: install
-	$(BIN)/ruff check extremism_nlp tests
+	$(BIN)/ruff check extremism_nlp tests benchmarks examples
 	$(BIN)/mypy
 
 benchmark: install

@@ -28,8 +28,8 @@ def _timed_load(data_dir: str | None, cache: str) -> float:
     # A fresh interpreter each time: a user's second load is a new process, not a warm one.
     code = (
         "import time; t = time.perf_counter(); "
-        "from extremism_nlp.data import load_corpus; c = load_corpus(%r); "
-        "n = sum(len(c[s]) for s in c); print(time.perf_counter() - t, n)" % data_dir
+        f"from extremism_nlp.data import load_corpus; c = load_corpus({data_dir!r}); "
+        "n = sum(len(c[s]) for s in c); print(time.perf_counter() - t, n)"
     )
     env = {**os.environ, "EXTREMISM_NLP_CACHE": cache}
     out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True).stdout

@@ -51,7 +51,7 @@ def test_rows(data_dir: str | None, quick: bool) -> dict[str, list]:
         # The same rows on every run: the first N of each language by a fixed hash.
         keep = []
         for lang in sorted(set(rows["lang"])):
-            members = sorted((stable_hash(i), n) for n, (i, l) in enumerate(zip(rows["id"], rows["lang"])) if l == lang)
+            members = sorted((stable_hash(i), n) for n, (i, row_lang) in enumerate(zip(rows["id"], rows["lang"])) if row_lang == lang)
             keep.extend(n for _, n in members[:QUICK_ROWS_PER_LANGUAGE])
         keep.sort()
         rows = {key: ([value[n] for n in keep] if isinstance(value, list) else value[keep]) for key, value in rows.items()}
@@ -106,6 +106,39 @@ def merged_with_earlier(results: dict, model_cells: dict[str, dict[str, float | 
     return merged
 
 
+def peers_on_same_rows(rows: dict, predictions: dict[str, np.ndarray], model_cells: dict[str, dict[str, float | None]]) -> dict:
+    """Each peer run on the test rows of its language and compared on the labels it covers
+    (printed as a table); a peer that cannot be installed is reported, not fatal."""
+    targets, mask, langs = rows["labels"], rows["label_mask"], np.asarray(rows["lang"])
+    print("## Peers on the same rows, on the labels each peer covers\n")
+    print("| peer | lang | rows | labels compared | peer macro-F1 | " + " | ".join(f"{m} macro-F1" for m in predictions) + " |")
+    print("|" + "---|" * (5 + len(predictions)))
+    peers: dict = {}
+    for peer in PEERS:
+        in_lang = langs == peer.language
+        texts = [t for t, m in zip(rows["text"], in_lang) if m]
+        try:
+            decided = run_peer(peer, texts)
+        except Exception as error:
+            print(f"| {peer.name} | {peer.language} | unavailable: {str(error).splitlines()[0][:80]} |")
+            peers[peer.name] = {"error": str(error)[:500]}
+            continue
+        peer_predicted = np.array([[int(label in d) for label in LABELS] for d in decided], dtype=np.int8).reshape(-1, len(LABELS))
+        entry = {
+            "language": peer.language,
+            "rows": int(in_lang.sum()),
+            "labels": list(peer.labels),
+            "peer_macro_f1": subset_macro_f1(targets[in_lang], peer_predicted, peer.labels, mask[in_lang]),
+            "per_label_f1": {label: label_metrics(targets[in_lang], peer_predicted, mask=mask[in_lang])[label]["f1"] for label in peer.labels},
+            "models_macro_f1": model_cells[peer.name],
+        }
+        peers[peer.name] = entry
+        cells = " | ".join(f"{v:.3f}" if v is not None else "n/a" for v in entry["models_macro_f1"].values())
+        print(f"| {peer.name} | {peer.language} | {entry['rows']} | {', '.join(peer.labels)} | {entry['peer_macro_f1']:.3f} | {cells} |")
+    print()
+    return peers
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
@@ -143,34 +176,7 @@ def main() -> None:
 
     model_cells = models_on_peer_rows(predictions, targets, mask, langs)
     if not args.no_peers:
-        print("## Peers on the same rows, on the labels each peer covers\n")
-        header = "| peer | lang | rows | labels compared | peer macro-F1 | " + " | ".join(f"{m} macro-F1" for m in predictions) + " |"
-        print(header)
-        print("|" + "---|" * (5 + len(predictions)))
-        for peer in PEERS:
-            in_lang = langs == peer.language
-            texts = [t for t, m in zip(rows["text"], in_lang) if m]
-            try:
-                decided = run_peer(peer, texts)
-            except Exception as error:  # a peer that cannot be installed is reported, not fatal
-                print(f"| {peer.name} | {peer.language} | unavailable: {str(error).splitlines()[0][:80]} |")
-                results["peers"][peer.name] = {"error": str(error)[:500]}
-                continue
-            peer_predicted = np.array([[int(label in d) for label in LABELS] for d in decided], dtype=np.int8).reshape(-1, len(LABELS))
-            entry = {
-                "language": peer.language,
-                "rows": int(in_lang.sum()),
-                "labels": list(peer.labels),
-                "peer_macro_f1": subset_macro_f1(targets[in_lang], peer_predicted, peer.labels, mask[in_lang]),
-                "per_label_f1": {
-                    label: label_metrics(targets[in_lang], peer_predicted, mask=mask[in_lang])[label]["f1"] for label in peer.labels
-                },
-                "models_macro_f1": model_cells[peer.name],
-            }
-            results["peers"][peer.name] = entry
-            cells = " | ".join(f"{v:.3f}" if v is not None else "n/a" for v in entry["models_macro_f1"].values())
-            print(f"| {peer.name} | {peer.language} | {entry['rows']} | {', '.join(peer.labels)} | {entry['peer_macro_f1']:.3f} | {cells} |")
-        print()
+        results["peers"] = peers_on_same_rows(rows, predictions, model_cells)
 
     if not args.quick:
         if args.models:

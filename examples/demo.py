@@ -47,7 +47,7 @@ def main() -> None:
     header = f"{'label':<10} {'lang':<4} " + " ".join(f"{label[:9]:>9}" for label in LABELS) + "  text"
     print(header)
     print("-" * len(header))
-    for (expected_lang, text), p in zip(SAMPLES, predictions):
+    for (_, text), p in zip(SAMPLES, predictions):
         scores = " ".join(f"{p.scores[label]:>9.2f}" for label in LABELS)
         short = text if len(text) <= 70 else text[:67] + "..."
         print(f"{p.label:<10} {p.lang:<4} {scores}  {short}")
