@@ -97,8 +97,7 @@ _REPEAT_RE = re.compile(r"(.)\1{2,}")
 _NO_MEANING_RE = re.compile("[\u00ad\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
 _NON_JOINING_LETTER = "A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u052f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
 _JOINER_IN_WORD_RE = re.compile(f"(?<=[{_NON_JOINING_LETTER}])[\u200c\u200d]+(?=[{_NON_JOINING_LETTER}])")
-_HIDING_CHARACTER_RE = re.compile("[\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
-_CONFUSABLES_UPPER = str.maketrans(
+_CONFUSABLES_ANY_CASE = _CONFUSABLES | str.maketrans(
     {
         "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C",
         "Т": "T", "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S", "Α": "A", "Β": "B", "Ε": "E", "Η": "H",
@@ -126,8 +125,7 @@ def encoder_input(text: str) -> str:
     of a text into a token of its own, and every ISIS fan-boy tweet in the corpus ends with a
     space, so heads fitted over such embeddings learnt that token as a sign of extremism
     ("hello there " scored 0.47 under `default` 0.12.0's first fit, "hello there" 0.00)."""
-    if _HIDING_CHARACTER_RE.search(text):
-        text = _JOINER_IN_WORD_RE.sub("", _NO_MEANING_RE.sub("", text))
+    text = _JOINER_IN_WORD_RE.sub("", _NO_MEANING_RE.sub("", text))
     if _CYRILLIC_GREEK_RE.search(text) and _LATIN_ANY_CASE_RE.search(text):
         text = _MIXED_TOKEN_ANY_CASE_RE.sub(_fold_confusables_in_token, text)
     return text.strip()
@@ -159,7 +157,7 @@ def _fold_confusables_in_token(match: re.Match[str]) -> str:
     foreign = len(_CYRILLIC_GREEK_RE.findall(token))
     if not foreign or foreign >= len(_LATIN_ANY_CASE_RE.findall(token)):
         return token
-    return token.translate(_CONFUSABLES).translate(_CONFUSABLES_UPPER)
+    return token.translate(_CONFUSABLES_ANY_CASE)
 
 
 def _fold_leet(match: re.Match[str]) -> str:
