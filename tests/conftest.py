@@ -7,11 +7,24 @@ from pathlib import Path
 
 import pytest
 
+from extremism_nlp.paths import DataDirectoryError, repository_root, resolve_data_dir
+
 sys.path.insert(0, str(Path(__file__).parent))
 
 from raw_fixtures import make_raw_data_dir  # noqa: E402
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+def _shared_data() -> Path:
+    """The corpora where the library finds them ($EXTREMISM_NLP_DATA, else ../shared/data), so
+    that the corpus tests run in a clone away from ../shared/data too; where there are none,
+    the default path, which does not exist, and those tests skip."""
+    try:
+        return resolve_data_dir()
+    except DataDirectoryError:
+        return repository_root().parent / "shared" / "data"
+
+
+SHARED_DATA = _shared_data()
 
 
 @pytest.fixture(autouse=True)
