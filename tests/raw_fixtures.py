@@ -201,6 +201,15 @@ def make_public_corpora_dir(root: Path, n_filler: int = 20) -> Path:
         "b1,dev,maybe,R1,dynabench,Ein unklares Label.",
     ]
     _write_gz(root / "gahd_de" / "gahd.csv.gz", "\n".join(gahd) + "\n")
+    ud = ["id,lang,treebank,group,text"]
+    ud += [f"en:n{i},en,UD_English-PUD,n{i},The council met on day {i} to discuss the budget." for i in range(n_filler)]
+    ud += [f"de:n{i},de,UD_German-PUD,n{i},Der Rat sprach am Tag {i} über den Haushalt." for i in range(n_filler)]
+    ud += [
+        "en:n_attack,en,UD_English-PUD,n_attack,Police said the attacker killed two people before he was arrested.",
+        "xx:n1,xx,UD_Klingon-PUD,n1,A language the source does not have.",
+        "en:n_empty,en,UD_English-PUD,n_empty,",  # empty text
+    ]
+    _write_gz(root / "ud_plain" / "ud_plain.csv.gz", "\n".join(ud) + "\n")
     return add_mpold(root, n_filler)
 
 

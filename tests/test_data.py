@@ -355,6 +355,18 @@ def test_mpold_takes_hate_from_the_experts_pass_and_drops_marked_errors(raw_data
     assert info["skipped"] == {"marked by the authors' expert as an annotation error": 1, "unknown label Maybe/-": 1}
 
 
+def test_ud_plain_is_plain_in_every_label_and_keeps_translations_in_one_split(raw_data_dir, tmp_path, monkeypatch):
+    rows, info = _public_corpora(raw_data_dir, tmp_path, monkeypatch, "ud_plain")
+    report = rows["ud_plain:en:n_attack"][1]
+    assert report["labels"] == _labels() and report["label_mask"] == [1, 1, 1, 1]  # reporting a killing is not harm
+    assert report["source_label"] == "UD_English-PUD" and report["lang"] == "en"
+    # a sentence and its translation share the group, so they share the split
+    pairs = [(rows[f"ud_plain:en:n{i}"][0], rows[f"ud_plain:de:n{i}"][0]) for i in range(20) if f"ud_plain:de:n{i}" in rows]
+    assert len(pairs) >= 15 and all(en == de for en, de in pairs) and len({en for en, _ in pairs}) > 1
+    assert info["rows_read"] == 43 and info["rows_kept"] == 41
+    assert info["skipped"] == {"unknown language 'xx'": 1, "empty required field": 1}
+
+
 def test_a_corrupt_archive_is_reported_not_raised(raw_data_dir, tmp_path, monkeypatch):
     from raw_fixtures import make_public_corpora_dir
 
@@ -374,6 +386,7 @@ def test_a_corrupt_archive_is_reported_not_raised(raw_data_dir, tmp_path, monkey
         ("told_br", 21_000, 15_808, {"hate": 376, "offensive": 376 + 3_687}),
         ("gahd_de", 10_996, 10_995, {"hate": 3_265 + 709 + 692, "offensive": 3_265 + 709 + 692}),
         ("mpold_ar", 4_000, 3_970, {"hate": 180, "offensive": 180 + 494}),
+        ("ud_plain", 13_285, 13_285, {"hate": 0, "offensive": 0}),
     ],
 )
 def test_committed_public_corpora_counts(monkeypatch, name, read, kept, positives):

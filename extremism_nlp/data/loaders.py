@@ -488,6 +488,25 @@ def load_mpold_ar(folder: Path, report: SourceReport) -> Iterator[RawRow]:
         yield RawRow(rec["id"], rec["text"], "ar", _labels(*names), source_label)
 
 
+# --- plain prose: edited text with no harm in it ---------------------------------------------
+
+UD_PLAIN_LANGUAGES = ("ar", "de", "en", "es", "fr", "hi", "it", "nl", "pl", "pt", "ru", "tr", "zh")
+
+
+def load_ud_plain(folder: Path, report: SourceReport) -> Iterator[RawRow]:
+    """Sentences of Universal Dependencies treebanks: the parallel PUD treebanks (the same
+    1,000 news and Wikipedia sentences in twelve languages) and Dutch Alpino news. No label
+    applies: edited prose, some of it reporting crime, war or politics, is the plain text
+    the model must leave alone in every language. A PUD sentence and its translations share
+    a group, so they share a split."""
+    languages = set(UD_PLAIN_LANGUAGES)
+    for where, rec in read_table(folder / "ud_plain.csv.gz", report, required=("id", "lang", "group", "text")):
+        if rec["lang"] not in languages:
+            report.skip(f"unknown language {rec['lang']!r}", where)
+            continue
+        yield RawRow(rec["id"], rec["text"], rec["lang"], NO_LABELS, rec.get("treebank", ""), None, rec["group"])
+
+
 # --- news: professional reporting, hard negatives -----------------------------------------
 
 

@@ -180,6 +180,12 @@ SOURCES: dict[str, Source] = {
             loaders.load_mpold_ar, in_repository=True,
         ),
         Source(
+            "ud_plain", "ud_plain", loaders.UD_PLAIN_LANGUAGES, "CC BY-SA 3.0 and 4.0", True,
+            "Zeman et al. CoNLL 2017 Shared Task: Multilingual Parsing from Raw Text to Universal "
+            "Dependencies (the PUD treebanks); Bouma and van Noord, UD Dutch Alpino. Universal Dependencies.",
+            loaders.load_ud_plain, in_repository=True,
+        ),
+        Source(
             "project_annotations", "", ("ar", "en", "fr"),
             "CC BY 4.0 (the annotations); each text stays under its own source's licence", False,
             "extremism_nlp project annotations, data/annotation/REPORT.md.",
