@@ -221,7 +221,10 @@ def refit_thresholds(
 
     Global and per-language thresholds are fitted as training fits them (`fit_calibration`:
     best F1 per label, per-language thresholds by ``rule``, none below the floor of plain
-    written validation texts), on the corpus as it is now. The model folder is copied to
+    written validation texts), on the corpus as it is now, read as the model's recipe read it
+    (its recorded ``sources``, ``languages`` and ``commercial_only``): a source the recipe left
+    out, such as the account-labelled ISIS tweets `default` does not train on, must not choose
+    its thresholds either. The model folder is copied to
     ``output`` (which may be the model's own folder) with config.json and the card rewritten:
     new thresholds, ``version``, the test-split metrics and protocol figures measured with
     them, and a ``thresholds_refit`` note in ``training`` that keeps the previous version's
@@ -236,7 +239,8 @@ def refit_thresholds(
     loaded = load_model(source)
     info = loaded.info
     previous = {"version": info.version, "thresholds": dict(info.thresholds), "language_thresholds": info.language_thresholds}
-    corpus = load_corpus(data_dir)
+    recipe = info.training.get("config", {})
+    corpus = load_corpus(data_dir, recipe.get("sources"), recipe.get("languages"), bool(recipe.get("commercial_only", False)))
     fit_calibration(loaded, corpus["validation"], rule, thresholds_only=True)
     info.version = version
     info.training["test_metrics"] = measure_test_split(loaded, corpus["test"])
