@@ -181,6 +181,8 @@ def _add_training_settings(parser: argparse.ArgumentParser) -> None:
             options["action"] = argparse.BooleanOptionalAction
         elif typing.get_origin(kind) is list:
             options |= {"nargs": "+", "type": typing.get_args(kind)[0], "metavar": spec.name.upper()}
+        elif typing.get_origin(kind) is dict:
+            options |= {"type": _json_object, "metavar": "JSON"}
         else:
             options["type"] = kind
         if spec.name in choices:
@@ -188,6 +190,19 @@ def _add_training_settings(parser: argparse.ArgumentParser) -> None:
         owners = f"{', '.join(spec.owners)}: " if spec.owners else ""
         shown = "" if spec.default in (None, False) or "default:" in spec.help else f" (default: {spec.default})"
         parser.add_argument(spec.flag, help=f"{owners}{spec.help}{shown}", **options)
+
+
+def _json_object(value: str) -> dict:
+    """A setting given on the command line as a JSON object, e.g. '{"ud_plain": 0.25}'."""
+    import json
+
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError as error:
+        raise argparse.ArgumentTypeError(f"not valid JSON: {error}") from None
+    if not isinstance(parsed, dict):
+        raise argparse.ArgumentTypeError(f"expected a JSON object, got {value!r}")
+    return parsed
 
 
 def _cmd_evaluate_protocol(args: argparse.Namespace) -> int:

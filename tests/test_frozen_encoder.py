@@ -240,6 +240,24 @@ def test_everyday_and_contrast_weights_multiply_their_written_rows_alone():
     np.testing.assert_allclose(weighted, factor * plain)
 
 
+def test_source_weights_multiply_the_named_sources_rows_alone():
+    from datasets import Dataset
+
+    from extremism_nlp.training.frozen_encoder import FrozenEncoderConfig, training_sample
+
+    split = Dataset.from_dict({
+        "text": [f"t{i}" for i in range(6)], "lang": ["en"] * 6,
+        "source": ["ud_plain"] * 2 + ["davidson_hsol"] * 2 + ["project_written"] * 2, "source_label": ["0"] * 4 + ["everyday"] * 2,
+    })  # fmt: skip
+    rows, plain = training_sample(split, FrozenEncoderConfig(max_train_rows=None, everyday_weight=3.0))
+    _, weighted = training_sample(split, FrozenEncoderConfig(max_train_rows=None, everyday_weight=3.0, source_weights={"ud_plain": 0.25}))
+    np.testing.assert_allclose(weighted, np.where(np.asarray(rows["source"]) == "ud_plain", 0.25, 1.0) * plain)
+    with pytest.raises(ValueError, match="not a corpus source"):
+        FrozenEncoderConfig(source_weights={"ud_plane": 0.25})
+    with pytest.raises(ValueError, match="must be a number >= 0"):
+        FrozenEncoderConfig(source_weights={"ud_plain": -1})
+
+
 def test_a_group_under_min_group_rows_weighs_in_proportion_to_its_rows():
     from datasets import Dataset
 

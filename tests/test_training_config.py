@@ -89,6 +89,16 @@ def test_cli_options_override_the_recipe_and_defaults_come_from_the_dataclasses(
     assert recipe_configs(None, {k: v for k, v in vars(bare).items() if k in TrainingConfig().to_dict()}) == [TrainingConfig()]
 
 
+def test_a_mapping_setting_is_given_as_a_json_object(capsys):
+    args = build_parser().parse_args(["train", "--model", "frozen_encoder", "--source-weights", '{"ud_plain": 0.25}'])
+    (config,) = recipe_configs(None, {k: v for k, v in vars(args).items() if k in ("model", "source_weights")})
+    assert config.backend.source_weights == {"ud_plain": 0.25}
+    for bad, reason in [("[0.25]", "expected a JSON object"), ("{ud_plain: 1}", "not valid JSON")]:
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(["train", "--source-weights", bad])
+        assert reason in capsys.readouterr().err
+
+
 def test_identity_options_apply_to_the_last_step_of_a_recipe():
     first, second = recipe_configs(CONFIGS / "transformer.json", {"name": "mine", "output_dir": "elsewhere", "max_train_rows": 64})
     assert (first.name, str(first.output_dir)) == ("transformer", "runs/transformer-0.3.0")

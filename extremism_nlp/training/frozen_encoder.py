@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..data.registry import SOURCES
 from ..extras import require
 from ..labels import LABELS
 from ..models.base import ModelInfo
@@ -57,6 +58,16 @@ class FrozenEncoderConfig(SampledConfig):
     contrast_weight: float | None = setting(
         None, "multiplier on the sample weight of the written non-harmful texts that mention groups or hate (CONTRAST_KINDS); None: 1"
     )
+    source_weights: dict[str, float] | None = setting(
+        None, "multiplier on the sample weight of each named source's rows, e.g. {\"ud_plain\": 0.25}; sources not named: 1"
+    )
+
+    def __post_init__(self) -> None:
+        for source, weight in (self.source_weights or {}).items():
+            if source not in SOURCES:
+                raise ValueError(f"source_weights names {source!r}, which is not a corpus source; sources: {sorted(SOURCES)}")
+            if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight >= 0:
+                raise ValueError(f"source_weights[{source!r}] must be a number >= 0, got {weight!r}")
 
 
 CONTRAST_KINDS = (
@@ -89,6 +100,10 @@ def training_sample(split: Any, settings: FrozenEncoderConfig) -> tuple[Any, np.
         # Mention taught more firmly: fewer plain sentences flagged, less natural hate caught
         # (docs/MODELS.md, "Seventh round").
         weights = weights * np.where(written_rows(rows, CONTRAST_KINDS), settings.contrast_weight, 1.0)
+    if settings.source_weights:
+        # A source that should inform the head without taking a whole group's weight from
+        # the written texts of its language (docs/MODELS.md, "Probe: edited prose ... as negatives").
+        weights = weights * np.array([settings.source_weights.get(source, 1.0) for source in rows["source"]])
     return rows, weights
 
 
