@@ -5,7 +5,8 @@ before the head, the mean taken from the written everyday sentences of the train
 without their labels), against the raw embeddings and against the mean of each language's
 sampled training rows; the `offensive` floor at other quantiles; a floor per language; the
 sample drawn with `min_group_rows`; a logistic regression averaged with the MLP; other settings
-of the recipe (`--set`).
+of the recipe (`--set`), such as a source added to the sample at a weight of its own (docs/MODELS.md,
+"Probe: edited prose at a lower weight, and thresholds alone").
 
 Each variant refits `configs/default.json`'s head (the MLP of 5 x 256 units, balanced within
 language, over the shipped 60,000-row sample and its weights; with --set, the recipe with those
@@ -26,6 +27,8 @@ sentences.
     python benchmarks/probe_language_centring.py raw --language-floor replace # each language's own floor
     python benchmarks/probe_language_centring.py raw --set min_group_rows=200 # stray-language groups weigh less
     python benchmarks/probe_language_centring.py raw --linear-share 0.5       # MLP and linear logits averaged
+    python benchmarks/probe_language_centring.py raw --set sources='[..., "ud_plain"]' \
+        --set source_weights='{"ud_plain": 0.25}' --tag "recipe 0.14.0"        # a source added at a quarter weight
 
 Needs the embedding cache that training `configs/default.json` builds (an hour on 2 cores the
 first time); then about 5 minutes a variant. Adds its entries to
@@ -73,16 +76,31 @@ parser.add_argument(
     "--set", action="append", default=[], metavar="SETTING=VALUE",
     help="a setting of the recipe changed (JSON value), e.g. min_group_rows=200 or head_networks=10",
 )  # fmt: skip
+parser.add_argument("--tag", default="", help="words added to the results key, e.g. the release whose recipe was probed")
 args = parser.parse_args()
 VARIANTS = args.variants.split(",")
 CHANGED = {key: json.loads(value) for key, value in (item.split("=", 1) for item in args.set)}
-OPTIONS = (f", linear share {args.linear_share}" if args.linear_share else "") + "".join(f", {k} {v}" for k, v in CHANGED.items()) + (
-    f", language floor {args.language_floor}" if args.language_floor else ""
-) + (", old folds" if args.old_folds else "") + (f", offensive floor {args.offensive_floor}" if args.offensive_floor != FLOOR_QUANTILE else "")
+RECIPE = recipe_configs("configs/default.json")[0]
+
+
+def described(key, value):
+    """A changed setting as the results key names it; sources by what was added or dropped."""
+    if key != "sources":
+        return f", {key} {value}"
+    before = set(RECIPE.run.sources or [])
+    return ", sources" + "".join(f" +{s}" for s in sorted(set(value) - before)) + "".join(f" -{s}" for s in sorted(before - set(value)))
+
+
+OPTIONS = (
+    (f", linear share {args.linear_share}" if args.linear_share else "")
+    + "".join(described(k, v) for k, v in CHANGED.items())
+    + (f", language floor {args.language_floor}" if args.language_floor else "")
+    + (", old folds" if args.old_folds else "")
+    + (f", offensive floor {args.offensive_floor}" if args.offensive_floor != FLOOR_QUANTILE else "")
+    + (f", {args.tag}" if args.tag else "")
+)
 t0 = time.time()
-config = recipe_configs("configs/default.json")[0]
-if CHANGED:
-    config = config.with_settings(**CHANGED)
+config = RECIPE.with_settings(**CHANGED) if CHANGED else RECIPE
 s = config.backend
 corpus = load_corpus(config.run.data_dir, config.run.sources, config.run.languages, config.run.commercial_only)
 train = protocol_corpus(config, corpus)["train"]
