@@ -6,7 +6,7 @@ without their labels), against the raw embeddings and against the mean of each l
 sampled training rows; the `offensive` floor at other quantiles; a floor per language; the
 sample drawn with `min_group_rows`; a logistic regression averaged with the MLP; other settings
 of the recipe (`--set`), such as a source added to the sample at a weight of its own (docs/MODELS.md,
-"Probe: edited prose at a lower weight, and thresholds alone").
+"Probe: edited prose at a lower weight, thresholds alone, spaced letters joined").
 
 Each variant refits `configs/default.json`'s head (the MLP of 5 x 256 units, balanced within
 language, over the shipped 60,000-row sample and its weights; with --set, the recipe with those
