@@ -102,7 +102,7 @@ def training_sample(split: Any, settings: FrozenEncoderConfig) -> tuple[Any, np.
         weights = weights * np.where(written_rows(rows, CONTRAST_KINDS), settings.contrast_weight, 1.0)
     if settings.source_weights:
         # A source that should inform the head without taking a whole group's weight from
-        # the written texts of its language (docs/MODELS.md, "Probe: edited prose ... as negatives").
+        # the written texts of its language (docs/MODELS.md, "Probe: edited prose at a lower weight").
         weights = weights * np.array([settings.source_weights.get(source, 1.0) for source in rows["source"]])
     return rows, weights
 
