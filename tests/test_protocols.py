@@ -5,6 +5,7 @@ import pytest
 
 from extremism_nlp import Classifier
 from extremism_nlp.evaluation.protocols import (
+    ACCOUNT_LABELLED_SOURCES,
     PARALLEL_SOURCES,
     load_neutral,
     protocol_markdown,
@@ -78,11 +79,11 @@ def test_crosslingual_trains_without_the_language(tiny_corpus):
     assert protocol_markdown("crosslingual", result).startswith("| held-out language")
 
 
-def _written_corpus():
-    """Natural and project-written rows in four languages, every split alike."""
+def _written_corpus(sources=("mlma", *PARALLEL_SOURCES)):
+    """Rows of these sources in four languages, every split alike."""
     from datasets import Dataset
 
-    rows = [(source, lang, i) for source in ("mlma", *PARALLEL_SOURCES) for lang in ("ar", "en", "de", "zh") for i in range(4)]
+    rows = [(source, lang, i) for source in sources for lang in ("ar", "en", "de", "zh") for i in range(4)]
     split = Dataset.from_dict({
         "text": [f"{source} {lang} {i}" for source, lang, i in rows], "source": [source for source, _, _ in rows],
         "lang": [lang for _, lang, _ in rows], "labels": [[i % 2, 0, 0, 0] for _, _, i in rows], "label_mask": [[1, 1, 1, 1]] * len(rows),
@@ -161,3 +162,14 @@ def test_fast_folds_train_on_every_row_of_the_recipes_sources(tiny_corpus):
 
     start = protocol_corpus(TrainingConfig.from_dict({"model": "fast"}), tiny_corpus)
     assert start["train"] is tiny_corpus["train"]
+
+
+def test_crosslingual_also_scores_the_natural_rows_labelled_text_by_text():
+    """The ISIS fan-boy tweets are labelled by account: a fold reports its natural rows with
+    and without them."""
+    assert ACCOUNT_LABELLED_SOURCES == ("isis_fanboy",)
+    corpus = _written_corpus(("mlma", "isis_fanboy", *PARALLEL_SOURCES))
+    result = run_crosslingual(lambda train, validation: Classifier.from_pretrained("fast"), corpus, languages=["ar"], min_positives=1)
+    fold = result["folds"]["ar"]
+    assert (fold["rows"], fold["natural"]["rows"], fold["per_text"]["rows"]) == (12, 8, 4)
+    assert "labelled text by text" in protocol_markdown("crosslingual", result)

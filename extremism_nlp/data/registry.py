@@ -24,7 +24,9 @@ class Source:
     the folders a source takes its texts from when they are not its own (an empty
     ``folder`` means the data directory itself). ``in_repository`` marks a corpus committed
     with the project under ``data/raw/`` (written for it, or redistributable): its folder is
-    found there, not in the data directory.
+    found there, not in the data directory. ``labelled_by_account`` marks a source whose
+    labels were given to every text by the account that posted it, not judged text by text:
+    the protocols also report figures without its rows.
     """
 
     name: str
@@ -39,6 +41,7 @@ class Source:
     declared_lang: bool = True
     reads: tuple[str, ...] = ()
     in_repository: bool = False
+    labelled_by_account: bool = False
 
     @property
     def input_folders(self) -> tuple[str, ...]:
@@ -100,7 +103,7 @@ SOURCES: dict[str, Source] = {
         Source(
             "isis_fanboy", "isis_fanboy", ("en", "ar", "fr"), "CC0 (stated for the original; mirror unverified)", False,
             "Fifth Tribe. How ISIS Uses Twitter. Kaggle 2016.",
-            loaders.load_isis_fanboy, declared_lang=False,
+            loaders.load_isis_fanboy, declared_lang=False, labelled_by_account=True,
         ),
         Source(
             "germeval_harmful_de", "germeval_harmful_de", ("de",), "GPL-3.0", True,
