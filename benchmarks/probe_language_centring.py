@@ -27,8 +27,8 @@ sentences.
     python benchmarks/probe_language_centring.py raw --language-floor replace # each language's own floor
     python benchmarks/probe_language_centring.py raw --set min_group_rows=200 # stray-language groups weigh less
     python benchmarks/probe_language_centring.py raw --linear-share 0.5       # MLP and linear logits averaged
-    python benchmarks/probe_language_centring.py raw --set sources='[..., "ud_plain"]' \
-        --set source_weights='{"ud_plain": 0.25}' --tag "recipe 0.14.0"        # a source added at a quarter weight
+    python benchmarks/probe_language_centring.py raw --set sources='["mlma", ..., "ud_plain"]' \
+        --set source_weights='{"ud_plain": 0.25}' --tag "recipe 0.14.0"        # the recipe's sources (JSON list in full) and one more
 
 Needs the embedding cache that training `configs/default.json` builds (an hour on 2 cores the
 first time); then about 5 minutes a variant. Adds its entries to
@@ -87,8 +87,8 @@ def described(key, value):
     """A changed setting as the results key names it; sources by what was added or dropped."""
     if key != "sources":
         return f", {key} {value}"
-    before = set(RECIPE.run.sources or [])
-    return ", sources" + "".join(f" +{s}" for s in sorted(set(value) - before)) + "".join(f" -{s}" for s in sorted(before - set(value)))
+    before, after = set(RECIPE.run.sources or []), set(value or [])
+    return ", sources" + "".join(f" +{s}" for s in sorted(after - before)) + "".join(f" -{s}" for s in sorted(before - after))
 
 
 OPTIONS = (

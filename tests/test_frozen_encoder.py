@@ -254,8 +254,11 @@ def test_source_weights_multiply_the_named_sources_rows_alone():
     np.testing.assert_allclose(weighted, np.where(np.asarray(rows["source"]) == "ud_plain", 0.25, 1.0) * plain)
     with pytest.raises(ValueError, match="not a corpus source"):
         FrozenEncoderConfig(source_weights={"ud_plane": 0.25})
-    with pytest.raises(ValueError, match="must be a number >= 0"):
-        FrozenEncoderConfig(source_weights={"ud_plain": -1})
+    for bad in ({"ud_plain": -1}, {"ud_plain": float("inf")}, {"ud_plain": "x"}):
+        with pytest.raises(ValueError, match="must be a finite number >= 0"):
+            FrozenEncoderConfig(source_weights=bad)
+    with pytest.raises(ValueError, match="must map source names to weights"):
+        FrozenEncoderConfig(source_weights=["ud_plain"])
 
 
 def test_a_group_under_min_group_rows_weighs_in_proportion_to_its_rows():

@@ -79,11 +79,13 @@ def test_crosslingual_trains_without_the_language(tiny_corpus):
     assert protocol_markdown("crosslingual", result).startswith("| held-out language")
 
 
-def _written_corpus(sources=("mlma", *PARALLEL_SOURCES)):
-    """Rows of these sources in four languages, every split alike."""
+def _written_corpus(sources=("mlma", *PARALLEL_SOURCES), rows_of=None):
+    """Rows of these sources in four languages (4 a source and language, or ``rows_of[source]``),
+    every split alike."""
     from datasets import Dataset
 
-    rows = [(source, lang, i) for source in sources for lang in ("ar", "en", "de", "zh") for i in range(4)]
+    rows_of = rows_of or {}
+    rows = [(source, lang, i) for source in sources for lang in ("ar", "en", "de", "zh") for i in range(rows_of.get(source, 4))]
     split = Dataset.from_dict({
         "text": [f"{source} {lang} {i}" for source, lang, i in rows], "source": [source for source, _, _ in rows],
         "lang": [lang for _, lang, _ in rows], "labels": [[i % 2, 0, 0, 0] for _, _, i in rows], "label_mask": [[1, 1, 1, 1]] * len(rows),
@@ -168,8 +170,9 @@ def test_crosslingual_also_scores_the_natural_rows_labelled_text_by_text():
     """The ISIS fan-boy tweets are labelled by account: a fold reports its natural rows with
     and without them."""
     assert ACCOUNT_LABELLED_SOURCES == ("isis_fanboy",)
-    corpus = _written_corpus(("mlma", "isis_fanboy", *PARALLEL_SOURCES))
+    corpus = _written_corpus(("mlma", "isis_fanboy", *PARALLEL_SOURCES), rows_of={"isis_fanboy": 2})
     result = run_crosslingual(lambda train, validation: Classifier.from_pretrained("fast"), corpus, languages=["ar"], min_positives=1)
     fold = result["folds"]["ar"]
-    assert (fold["rows"], fold["natural"]["rows"], fold["per_text"]["rows"]) == (12, 8, 4)
-    assert "labelled text by text" in protocol_markdown("crosslingual", result)
+    assert (fold["rows"], fold["natural"]["rows"], fold["per_text"]["rows"]) == (10, 6, 4)  # the 4 MLMA rows
+    table = protocol_markdown("crosslingual", result)
+    assert "labelled text by text" in table and f"{fold['per_text']['macro_f1']:.3f} (4 rows)" in table

@@ -59,13 +59,14 @@ def test_an_unknown_rule_is_refused_before_the_corpus_is_read(old_model, tmp_pat
         refit_thresholds(old_model, tmp_path / "out", "0.0.2", rule="best", data_dir=str(tmp_path / "no-such-folder"))
 
 
-def test_the_refit_reads_only_the_sources_the_recipe_trained_on(old_model, raw_data_dir, tmp_path):
+def test_the_refit_reads_only_the_sources_and_languages_the_recipe_trained_on(old_model, raw_data_dir, tmp_path):
     from extremism_nlp.data import load_corpus
 
     info = ModelInfo.from_file(old_model / "config.json")
-    info.training["config"] = {"sources": ["davidson_hsol", "germeval2018"], "languages": None, "commercial_only": False}
+    info.training["config"] = {"sources": ["davidson_hsol", "germeval2018"], "languages": ["de"], "commercial_only": False}
     (old_model / "config.json").write_text(info.to_json(), encoding="utf-8")
-    whole, recipe = load_corpus(raw_data_dir), load_corpus(raw_data_dir, ["davidson_hsol", "germeval2018"])
+    whole, recipe = load_corpus(raw_data_dir), load_corpus(raw_data_dir, ["davidson_hsol", "germeval2018"], ["de"])
+    assert 0 < len(recipe["validation"]) < len(load_corpus(raw_data_dir, ["davidson_hsol", "germeval2018"])["validation"])
     assert len(recipe["validation"]) < len(whole["validation"])
 
     rows = ModelInfo.from_file(refit_thresholds(old_model, tmp_path / "refit", "0.0.2", data_dir=raw_data_dir) / "config.json").training["rows"]

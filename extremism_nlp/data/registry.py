@@ -26,7 +26,7 @@ class Source:
     with the project under ``data/raw/`` (written for it, or redistributable): its folder is
     found there, not in the data directory. ``labelled_by_account`` marks a source whose
     labels were given to every text by the account that posted it, not judged text by text:
-    the protocols also report figures without its rows.
+    the cross-lingual protocol also reports each fold without its rows.
     """
 
     name: str

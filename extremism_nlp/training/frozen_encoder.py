@@ -63,11 +63,13 @@ class FrozenEncoderConfig(SampledConfig):
     )
 
     def __post_init__(self) -> None:
+        if self.source_weights is not None and not isinstance(self.source_weights, dict):
+            raise ValueError(f"source_weights must map source names to weights, got {self.source_weights!r}")
         for source, weight in (self.source_weights or {}).items():
             if source not in SOURCES:
                 raise ValueError(f"source_weights names {source!r}, which is not a corpus source; sources: {sorted(SOURCES)}")
-            if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight >= 0:
-                raise ValueError(f"source_weights[{source!r}] must be a number >= 0, got {weight!r}")
+            if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight < float("inf"):
+                raise ValueError(f"source_weights[{source!r}] must be a finite number >= 0, got {weight!r}")
 
 
 CONTRAST_KINDS = (

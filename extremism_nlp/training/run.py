@@ -224,7 +224,8 @@ def refit_thresholds(
     written validation texts), on the corpus as it is now, read as the model's recipe read it
     (its recorded ``sources``, ``languages`` and ``commercial_only``): a source the recipe left
     out, such as the account-labelled ISIS tweets `default` does not train on, must not choose
-    its thresholds either. The model folder is copied to
+    its thresholds either; and, as for training, every source it names must be in the data
+    directory. The model folder is copied to
     ``output`` (which may be the model's own folder) with config.json and the card rewritten:
     new thresholds, ``version``, the test-split metrics and protocol figures measured with
     them, and a ``thresholds_refit`` note in ``training`` that keeps the previous version's
