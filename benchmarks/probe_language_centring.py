@@ -43,18 +43,17 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
-from sklearn.metrics import f1_score, roc_auc_score
+from probe_scoring import TEST_LANGUAGES, calibrated, decide, fit_recipe_head, functional_rates, mlp_logits, scored
 
 from extremism_nlp.data.corpus import load_corpus
 from extremism_nlp.embeddings import EmbeddingCache
-from extremism_nlp.evaluation.functional import case_passes, load_suite
-from extremism_nlp.evaluation.protocols import MIN_CROSSLINGUAL_POSITIVES, PARALLEL_SOURCES, load_neutral, written_alongside
+from extremism_nlp.evaluation.functional import load_suite
+from extremism_nlp.evaluation.protocols import PARALLEL_SOURCES, load_neutral, written_alongside
 from extremism_nlp.labels import LABELS
 from extremism_nlp.models.calibration import apply_platt
-from extremism_nlp.training.calibration import FLOOR_QUANTILE, calibrate, shrunk_per_language, threshold_floor
+from extremism_nlp.training.calibration import FLOOR_QUANTILE, shrunk_per_language
 from extremism_nlp.training.config import recipe_configs
-from extremism_nlp.training.frozen_encoder import balanced_within, fit_head, fit_mlp_head
+from extremism_nlp.training.frozen_encoder import balanced_within, fit_head
 from extremism_nlp.training.run import plain_rows, protocol_corpus
 from extremism_nlp.training.sampling import SAMPLE_WEIGHT, written_rows
 
@@ -152,61 +151,37 @@ def centred(X, langs, variant):
 
 
 def fit(X, y, m, w, langs):
-    weights = balanced_within(w / w.mean(), y, m, list(langs))
-    head = fit_mlp_head(X, y, m, weights, s.head_hidden, s.head_networks, s.head_epochs, s.seed, s.head_weight_decay)
-    head = {k: v.detach().numpy().astype(np.float64) for k, v in head.items()}
+    head = fit_recipe_head(s, X, y, m, w, langs)
     if args.linear_share:
-        head["linear.weight"], head["linear.bias"] = fit_head(X, y, m, weights, s.head_c)
+        head["linear.weight"], head["linear.bias"] = fit_head(X, y, m, balanced_within(w / w.mean(), y, m, list(langs)), s.head_c)
     return head
 
 
 def logits(head, X):
-    with torch.no_grad():
-        hidden = torch.nn.functional.gelu(torch.from_numpy(X @ head["head.0.weight"].T + head["head.0.bias"]))
-    mlp = hidden.numpy() @ head["head.2.weight"].T + head["head.2.bias"]
+    mlp = mlp_logits(head, X)
     if not args.linear_share:
         return mlp
     return (1 - args.linear_share) * mlp + args.linear_share * (X @ head["linear.weight"].T + head["linear.bias"])
 
 
-def calibrated(head, variant, keep_val):
+def calibrated_head(head, variant, keep_val):
     val_logits = logits(head, centred(X_val[keep_val], lang_val[keep_val], variant))
-    platt, thresholds = calibrate(val_logits, y_val[keep_val], m_val[keep_val])
-    probabilities = apply_platt(val_logits, platt)
-    floor = threshold_floor(probabilities[plain_val[keep_val]])
-    offensive = LABELS.index("offensive")
-    floor[offensive] = np.quantile(probabilities[plain_val[keep_val], offensive], args.offensive_floor)
-    best = thresholds
-    thresholds = np.maximum(thresholds, floor)
-    per_lang = shrunk_per_language(probabilities, y_val[keep_val], list(lang_val[keep_val]), m_val[keep_val], thresholds, floor)
+    fitted = calibrated(val_logits, y_val[keep_val], m_val[keep_val], lang_val[keep_val], plain_val[keep_val], args.offensive_floor)
+    per_lang = fitted.per_language
     if args.language_floor:
-        plain_probabilities, plain_langs = probabilities[plain_val[keep_val]], lang_val[keep_val][plain_val[keep_val]]
-        under, under_lang = thresholds, per_lang  # raise: on top of the shipped thresholds
+        plain_probabilities, plain_langs = fitted.probabilities[plain_val[keep_val]], lang_val[keep_val][plain_val[keep_val]]
+        under, under_lang = fitted.thresholds, per_lang  # raise: on top of the shipped thresholds
         if args.language_floor == "replace":  # in place of the global floor: under thresholds chosen without it
-            under = best
-            under_lang = shrunk_per_language(probabilities, y_val[keep_val], list(lang_val[keep_val]), m_val[keep_val], best, 0 * floor)
+            under = fitted.best
+            under_lang = shrunk_per_language(
+                fitted.probabilities, y_val[keep_val], list(lang_val[keep_val]), m_val[keep_val], fitted.best, 0 * fitted.floor
+            )  # fmt: skip
         for lang in np.unique(plain_langs):
             if (plain_langs == lang).sum() >= MIN_LANGUAGE_PLAIN:
                 own = plain_probabilities[plain_langs == lang].max(axis=0)
                 for k, label in enumerate(LABELS):
                     per_lang.setdefault(lang, {})[label] = max(own[k], under_lang.get(lang, {}).get(label, under[k]))
-    return platt, thresholds, per_lang
-
-
-def decide(probabilities, langs, thresholds, per_lang):
-    table = np.array([[per_lang.get(lang, {}).get(label, thresholds[k]) for k, label in enumerate(LABELS)] for lang in langs])
-    return probabilities >= table
-
-
-def scored(rows, probabilities, decided):
-    per = {}
-    for k, label in enumerate(LABELS):
-        judged = m_test[rows, k].astype(bool)
-        y = y_test[rows, k][judged]
-        if y.sum() >= MIN_CROSSLINGUAL_POSITIVES:
-            auc = roc_auc_score(y, probabilities[judged, k]) if 0 < y.sum() < len(y) else None
-            per[label] = (f1_score(y, decided[judged, k], zero_division=0), auc)
-    return per
+    return fitted.platt, fitted.thresholds, per_lang
 
 
 results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
@@ -217,24 +192,23 @@ for variant in VARIANTS:
         left_out = np.ones(len(lang_train), dtype=bool) if args.old_folds else np.isin(lang_train, sorted(written_alongside(held)))
         keep = (lang_train != held) & ~(parallel_train & left_out)
         head = fit(centred(X_train[keep], lang_train[keep], variant), y_train[keep], m_train[keep], w_train[keep], lang_train[keep])
-        platt, thresholds, per_lang = calibrated(head, variant, lang_val != held)
+        platt, thresholds, per_lang = calibrated_head(head, variant, lang_val != held)
         rows = lang_test == held
         probabilities = apply_platt(logits(head, centred(X_test[rows], lang_test[rows], variant)), platt)
-        per = scored(rows, probabilities, decide(probabilities, lang_test[rows], thresholds, per_lang))
-        out[f"xling_{held}"] = {"macro_f1": float(np.mean([f for f, _ in per.values()])), "labels": per}
+        decided = decide(probabilities, lang_test[rows], thresholds, per_lang)
+        out[f"xling_{held}"] = scored(y_test[rows], m_test[rows], probabilities, decided)
         natural = natural_test[rows]
-        per = scored(rows & natural_test, probabilities[natural], decide(probabilities[natural], lang_test[rows & natural_test], thresholds, per_lang))
-        out[f"xling_{held}_natural"] = {"macro_f1": float(np.mean([f for f, _ in per.values()])), "labels": per}
+        out[f"xling_{held}_natural"] = scored(y_test[rows][natural], m_test[rows][natural], probabilities[natural], decided[natural])
         figures = {key: out[key]["macro_f1"] for key in (f"xling_{held}", f"xling_{held}_natural")}
         print(variant + OPTIONS, "left out", held, json.dumps(figures), f"{time.time() - t0:.0f} s", flush=True)
     head = fit(centred(X_train, lang_train, variant), y_train, m_train, w_train, lang_train)
-    platt, thresholds, per_lang = calibrated(head, variant, np.ones(len(lang_val), dtype=bool))
+    platt, thresholds, per_lang = calibrated_head(head, variant, np.ones(len(lang_val), dtype=bool))
     probabilities = apply_platt(logits(head, centred(X_test, lang_test, variant)), platt)
     decided = decide(probabilities, lang_test, thresholds, per_lang)
-    for lang in ["ar", "en", "fr", "de", "es", "it", "nl", "pl", "hi", "tr", "ur", "zh", "pt", "ru"]:
+    for lang in TEST_LANGUAGES:
         rows = lang_test == lang
-        per = scored(rows, probabilities[rows], decided[rows])
-        out[f"test_{lang}"] = {"macro_f1": float(np.mean([f for f, _ in per.values()])), "hate": per.get("hate")}
+        figures = scored(y_test[rows], m_test[rows], probabilities[rows], decided[rows])
+        out[f"test_{lang}"] = {"macro_f1": figures["macro_f1"], "hate": figures["labels"].get("hate")}
     neutral = load_neutral()
     flagged = {}
     for lang, sentences in neutral.items():
@@ -245,17 +219,7 @@ for variant in VARIANTS:
     cases = load_suite()
     case_langs = np.array([case.lang for case in cases])
     p = apply_platt(logits(head, centred(embed([case.text for case in cases]), case_langs, variant)), platt)
-    decided_cases = decide(p, case_langs, thresholds, per_lang)
-    functional = {}
-    for lang in np.unique(case_langs):
-        cells = {True: [0, 0], False: [0, 0]}
-        for case, row in zip(cases, decided_cases):
-            if case.lang == lang:
-                labels = {label for label, d in zip(LABELS, row) if d}
-                cells[case.harmful][0] += 1
-                cells[case.harmful][1] += case_passes(case, labels)
-        functional[lang] = f"{100 * cells[True][1] / cells[True][0]:.0f}/{100 * cells[False][1] / cells[False][0]:.0f}"
-    out["functional"] = functional
+    out["functional"] = functional_rates(cases, decide(p, case_langs, thresholds, per_lang))
     print(variant, json.dumps({k: v for k, v in out.items() if not k.startswith("xling")}), f"{time.time() - t0:.0f} s", flush=True)
 
 with open(RESULTS, "w") as handle:
