@@ -10,8 +10,9 @@ without them), the full fit's test split, neutral sets and functional suite.
 Why it is affordable: the frozen layers' output, the eighth layer's token states, is
 computed once for every text the probe reads (about 136,000; 11 minutes, 3.8 GB of float16
 under the cache folder) and training runs the top four layers alone. A fine-tune of one
-epoch of the 60,000-row sample then takes about 13-20 minutes, the whole probe (the full fit
-and three folds) about 100. Texts are cut at 128 tokens everywhere; `--epochs 0` is the
+epoch of the 60,000-row sample then takes about 20 minutes with its scoring (27 for the full
+fit, which scores the whole test split, the neutral sets and the suite), the whole probe (the
+full fit and three folds) about 85. Texts are cut at 128 tokens everywhere; `--epochs 0` is the
 frozen encoder read the same way, the baseline to compare with.
 
     python benchmarks/probe_top_layer_lora.py                      # 1 epoch, rank 8, lr 2e-4
