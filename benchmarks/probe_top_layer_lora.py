@@ -50,7 +50,7 @@ from extremism_nlp.models.transformer import BatchTokenizer, _load_encoder_for_i
 from extremism_nlp.paths import cache_root
 from extremism_nlp.text import encoder_input
 from extremism_nlp.training.config import recipe_configs
-from extremism_nlp.training.frozen_encoder import balanced_within
+from extremism_nlp.training.frozen_encoder import balanced_within, label_balanced_weights
 from extremism_nlp.training.run import plain_rows, protocol_corpus
 from extremism_nlp.training.sampling import SAMPLE_WEIGHT
 
@@ -199,16 +199,6 @@ def features(layers, positions: np.ndarray) -> np.ndarray:
     return out
 
 
-def label_weights(y, m, row_weights):
-    """Per label, the judged rows' weights with positives and negatives at the same total, as
-    the MLP head weighs them (`fit_mlp_head`)."""
-    w = row_weights * m
-    for k in range(y.shape[1]):
-        positive, negative = (w[:, k] * y[:, k]).sum(), (w[:, k] * (1 - y[:, k])).sum()
-        w[:, k] = np.where(y[:, k] > 0, w[:, k] * (positive + negative) / (2 * positive), w[:, k] * (positive + negative) / (2 * negative))
-    return torch.from_numpy((w / w.sum(0, keepdims=True) * len(w)).astype(np.float32))
-
-
 def fine_tuned(keep: np.ndarray) -> torch.nn.ModuleList:
     """The top layers adapted on the sample's rows ``keep``, with a linear head over the
     standardised features that is then thrown away."""
@@ -216,7 +206,7 @@ def fine_tuned(keep: np.ndarray) -> torch.nn.ModuleList:
     if args.epochs == 0:
         return layers
     positions, y, m = P_train[keep], y_train[keep], m_train[keep]
-    weights = label_weights(y, m, balanced_within(w_train[keep] / w_train[keep].mean(), y, m, list(lang_train[keep])))
+    weights = label_balanced_weights(y, m, balanced_within(w_train[keep] / w_train[keep].mean(), y, m, list(lang_train[keep])))
     frozen = features(layers, positions)
     mean, std = torch.from_numpy(frozen.mean(0)), torch.from_numpy(frozen.std(0) + 1e-6)
     head = torch.nn.Linear(frozen.shape[1], len(LABELS))

@@ -163,6 +163,24 @@ MLP_LEARNING_RATE = 1e-3
 MLP_BATCH_ROWS = 256
 
 
+def label_balanced_weights(targets: np.ndarray, mask: np.ndarray, weights: np.ndarray) -> Any:
+    """The loss weights (n, len(LABELS)) of the MLP head, as a float32 tensor: row ``weights``
+    ((n,) or per label) of the rows judged for each label, its positives and negatives brought
+    to the same total, each label's column scaled to a mean of 1 over the rows."""
+    torch = require("torch", "train", "fitting the MLP head")
+
+    y = torch.from_numpy(np.asarray(targets, dtype=np.float32))
+    row_weights = np.asarray(weights, dtype=np.float64)
+    w = torch.from_numpy((row_weights if row_weights.ndim == 2 else np.repeat(row_weights[:, None], y.shape[1], axis=1)).astype(np.float32))
+    w = w * torch.from_numpy(np.asarray(mask, dtype=np.float32))
+    for k in range(y.shape[1]):
+        positive, negative = (w[:, k] * y[:, k]).sum(), (w[:, k] * (1 - y[:, k])).sum()
+        if positive == 0 or negative == 0:
+            raise ValueError(f"label {LABELS[k]!r} needs positive and negative training rows")
+        w[:, k] = torch.where(y[:, k] > 0, w[:, k] * (positive + negative) / (2 * positive), w[:, k] * (positive + negative) / (2 * negative))
+    return w / w.sum(0, keepdim=True) * len(w)
+
+
 def fit_mlp_head(
     embeddings: np.ndarray,
     targets: np.ndarray,
@@ -189,15 +207,7 @@ def fit_mlp_head(
 
     x = torch.from_numpy(np.asarray(embeddings, dtype=np.float32))
     y = torch.from_numpy(np.asarray(targets, dtype=np.float32))
-    row_weights = np.asarray(weights, dtype=np.float64)
-    w = torch.from_numpy((row_weights if row_weights.ndim == 2 else np.repeat(row_weights[:, None], y.shape[1], axis=1)).astype(np.float32))
-    w = w * torch.from_numpy(np.asarray(mask, dtype=np.float32))
-    for k in range(y.shape[1]):
-        positive, negative = (w[:, k] * y[:, k]).sum(), (w[:, k] * (1 - y[:, k])).sum()
-        if positive == 0 or negative == 0:
-            raise ValueError(f"label {LABELS[k]!r} needs positive and negative training rows")
-        w[:, k] = torch.where(y[:, k] > 0, w[:, k] * (positive + negative) / (2 * positive), w[:, k] * (positive + negative) / (2 * negative))
-    w = w / w.sum(0, keepdim=True) * len(x)
+    w = label_balanced_weights(targets, mask, weights)
     mean, std = x.mean(0), x.std(0) + 1e-6
     scaled = (x - mean) / std
     parts = []
