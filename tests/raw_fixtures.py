@@ -210,6 +210,14 @@ def make_public_corpora_dir(root: Path, n_filler: int = 20) -> Path:
         "en:n_empty,en,UD_English-PUD,n_empty,",  # empty text
     ]
     _write_gz(root / "ud_plain" / "ud_plain.csv.gz", "\n".join(ud) + "\n")
+    tatoeba = ["id,lang,group,text,english"]
+    tatoeba += [f"nl:{i},nl,i have {i} cats.,Ik heb {i} katten.,I have {i} cats." for i in range(n_filler)]
+    tatoeba += [f"tr:{i},tr,i have {i} cats.,{i} kedim var.,I have {i} cats." for i in range(n_filler)]
+    tatoeba += [
+        "xx:1,xx,hello.,Qapla'.,Hello.",  # a language the source does not have
+        "nl:999,nl,empty.,,Empty.",  # empty text
+    ]
+    _write_gz(root / "tatoeba_plain" / "tatoeba_plain.csv.gz", "\n".join(tatoeba) + "\n")
     return add_mpold(root, n_filler)
 
 

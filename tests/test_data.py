@@ -367,6 +367,18 @@ def test_ud_plain_is_plain_in_every_label_and_keeps_translations_in_one_split(ra
     assert info["skipped"] == {"unknown language 'xx'": 1, "empty required field": 1}
 
 
+def test_tatoeba_plain_is_plain_in_every_label_and_keeps_translations_in_one_split(raw_data_dir, tmp_path, monkeypatch):
+    rows, info = _public_corpora(raw_data_dir, tmp_path, monkeypatch, "tatoeba_plain")
+    row = rows["tatoeba_plain:nl:3"][1]
+    assert row["labels"] == _labels() and row["label_mask"] == [1, 1, 1, 1]
+    assert row["source_label"] == "tatoeba" and row["lang"] == "nl" and row["text"] == "Ik heb 3 katten."
+    # two translations of one English sentence share the group, so they share the split
+    pairs = [(rows[f"tatoeba_plain:nl:{i}"][0], rows[f"tatoeba_plain:tr:{i}"][0]) for i in range(20)]
+    assert all(nl == tr for nl, tr in pairs) and len({nl for nl, _ in pairs}) > 1
+    assert info["rows_read"] == 42 and info["rows_kept"] == 40
+    assert info["skipped"] == {"unknown language 'xx'": 1, "empty required field": 1}
+
+
 def test_a_corrupt_archive_is_reported_not_raised(raw_data_dir, tmp_path, monkeypatch):
     from raw_fixtures import make_public_corpora_dir
 
@@ -387,6 +399,7 @@ def test_a_corrupt_archive_is_reported_not_raised(raw_data_dir, tmp_path, monkey
         ("gahd_de", 10_996, 10_995, {"hate": 3_265 + 709 + 692, "offensive": 3_265 + 709 + 692}),
         ("mpold_ar", 4_000, 3_970, {"hate": 180, "offensive": 180 + 494}),
         ("ud_plain", 13_285, 13_285, {"hate": 0, "offensive": 0}),
+        ("tatoeba_plain", 12_521, 12_521, {"hate": 0, "offensive": 0}),
     ],
 )
 def test_committed_public_corpora_counts(monkeypatch, name, read, kept, positives):

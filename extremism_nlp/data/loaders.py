@@ -507,6 +507,23 @@ def load_ud_plain(folder: Path, report: SourceReport) -> Iterator[RawRow]:
         yield RawRow(rec["id"], rec["text"], rec["lang"], NO_LABELS, rec.get("treebank", ""), None, rec["group"])
 
 
+TATOEBA_PLAIN_LANGUAGES = ("ar", "de", "es", "fr", "hi", "it", "nl", "pl", "pt", "ru", "tr", "ur", "zh")
+
+
+def load_tatoeba_plain(folder: Path, report: SourceReport) -> Iterator[RawRow]:
+    """Everyday sentences of the Tatoeba corpus in thirteen languages ("Alleen in sprookjes
+    veranderen kikkers in prinsen."), the conversational plain text that the corpora's tweets
+    and the edited UD prose are not. No label applies; sentences whose English translation
+    names harm were left out when the file was built. Translations of one English sentence
+    share a group, so they share a split."""
+    languages = set(TATOEBA_PLAIN_LANGUAGES)
+    for where, rec in read_table(folder / "tatoeba_plain.csv.gz", report, required=("id", "lang", "group", "text")):
+        if rec["lang"] not in languages:
+            report.skip(f"unknown language {rec['lang']!r}", where)
+            continue
+        yield RawRow(rec["id"], rec["text"], rec["lang"], NO_LABELS, "tatoeba", None, rec["group"])
+
+
 # --- news: professional reporting, hard negatives -----------------------------------------
 
 

@@ -189,6 +189,13 @@ SOURCES: dict[str, Source] = {
             loaders.load_ud_plain, in_repository=True,
         ),
         Source(
+            "tatoeba_plain", "tatoeba_plain", loaders.TATOEBA_PLAIN_LANGUAGES, "CC BY 2.0 FR", True,
+            "Tatoeba (tatoeba.org), sentences by its contributors, as selected for the Tatoeba test set of "
+            "Artetxe and Schwenk, Massively Multilingual Sentence Embeddings for Zero-Shot Cross-Lingual "
+            "Transfer and Beyond. TACL 2019.",
+            loaders.load_tatoeba_plain, in_repository=True,
+        ),
+        Source(
             "project_annotations", "", ("ar", "en", "fr"),
             "CC BY 4.0 (the annotations); each text stays under its own source's licence", False,
             "extremism_nlp project annotations, data/annotation/REPORT.md.",
