@@ -599,6 +599,36 @@ def _written_section() -> list[str]:
     ]
 
 
+def plain_translation_lines(results: dict) -> list[str]:
+    """Per model, the share of plain sentences flagged per language, and of their English translations."""
+    languages = sorted({lang for entry in results["models"].values() for lang in entry["languages"]})
+    lines = ["| model | " + " | ".join(languages) + " | all |", "|---|" + "---|" * (len(languages) + 1)]
+    for model, entry in results["models"].items():
+        table = entry["languages"]
+        cells = [f"{100 * table[lang][1] / table[lang][0]:.1f} / {100 * table[lang][2] / table[lang][0]:.1f}" if lang in table else "–" for lang in languages]
+        n, sentences, translations = (sum(cell[k] for cell in table.values()) for k in range(3))
+        lines.append(f"| {model} | " + " | ".join(cells) + f" | {100 * sentences / n:.1f} / {100 * translations / n:.1f} ({n:,}) |")
+    return lines
+
+
+def _plain_translations_section() -> list[str]:
+    results = _load("plain_translations.json")
+    if not results:
+        return []
+    return [
+        "### Plain sentences and their English translations: % flagged (`plain_translations.py`)",
+        "",
+        "Tatoeba's everyday sentences (`tatoeba_plain`, written by its contributors, not by the project;",
+        "none is harmful) and, after the slash, their English translations. The same meaning flagged",
+        "more often in one language than in English is the language judged, not the text. \"test rows\"",
+        "are the source's test split, which no recipe trains on; \"all rows\" only for models not",
+        "trained on it.",
+        "",
+        *plain_translation_lines(results),
+        "",
+    ]
+
+
 def write_results_md() -> Path:
     lines = [
         "# Benchmark results",
@@ -613,6 +643,7 @@ def write_results_md() -> Path:
         lines += _functional_section(quality)
     lines += _protocols_section()
     lines += _written_section()
+    lines += _plain_translations_section()
     lines += _thresholds_section()
     lines += _speed_section() + [""]
     lines += _peer_speed_section()
