@@ -57,7 +57,7 @@ def _quality_section(quality: dict) -> list[str]:
     # build may have trained on some of today's test rows.
     left_out = {m: names for m, e in models.items() if (names := _sources_left_out(m, e["version"]))}
     for m, names in left_out.items():
-        lines.append(f"{m} {models[m]['version']} was trained without {', '.join(names)}; {'its' if len(names) == 1 else 'their'} test rows are scored here all the same.")
+        lines.append(f"{m} {models[m]['version']} was trained without {', '.join(names)}; {'its' if len(names) == 1 else 'their'} test rows in this split are scored here all the same.")
     earlier = {
         m: rows for m, e in models.items() if m not in left_out and (rows := _own_test_rows(m, e["version"])) not in (None, quality["rows"])
     }
