@@ -13,7 +13,7 @@ import csv
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..labels import to_multi_hot
@@ -488,9 +488,22 @@ def load_mpold_ar(folder: Path, report: SourceReport) -> Iterator[RawRow]:
         yield RawRow(rec["id"], rec["text"], "ar", _labels(*names), source_label)
 
 
-# --- plain prose: edited text with no harm in it ---------------------------------------------
+# --- plain text: sentences with no harm in them, in many languages ------------------------
 
 UD_PLAIN_LANGUAGES = ("ar", "de", "en", "es", "fr", "hi", "it", "nl", "pl", "pt", "ru", "tr", "zh")
+TATOEBA_PLAIN_LANGUAGES = ("ar", "de", "es", "fr", "hi", "it", "nl", "pl", "pt", "ru", "tr", "ur", "zh")
+
+
+def _plain_sentences(
+    path: Path, report: SourceReport, languages: tuple[str, ...], source_label: Callable[[dict[str, str]], str]
+) -> Iterator[RawRow]:
+    """Rows of a plain-text table (id, lang, group, text): every label judged negative, a
+    row's group its split group."""
+    for where, rec in read_table(path, report, required=("id", "lang", "group", "text")):
+        if rec["lang"] not in languages:
+            report.skip(f"unknown language {rec['lang']!r}", where)
+            continue
+        yield RawRow(rec["id"], rec["text"], rec["lang"], NO_LABELS, source_label(rec), None, rec["group"])
 
 
 def load_ud_plain(folder: Path, report: SourceReport) -> Iterator[RawRow]:
@@ -499,15 +512,7 @@ def load_ud_plain(folder: Path, report: SourceReport) -> Iterator[RawRow]:
     applies: edited prose, some of it reporting crime, war or politics, is the plain text
     the model must leave alone in every language. A PUD sentence and its translations share
     a group, so they share a split."""
-    languages = set(UD_PLAIN_LANGUAGES)
-    for where, rec in read_table(folder / "ud_plain.csv.gz", report, required=("id", "lang", "group", "text")):
-        if rec["lang"] not in languages:
-            report.skip(f"unknown language {rec['lang']!r}", where)
-            continue
-        yield RawRow(rec["id"], rec["text"], rec["lang"], NO_LABELS, rec.get("treebank", ""), None, rec["group"])
-
-
-TATOEBA_PLAIN_LANGUAGES = ("ar", "de", "es", "fr", "hi", "it", "nl", "pl", "pt", "ru", "tr", "ur", "zh")
+    return _plain_sentences(folder / "ud_plain.csv.gz", report, UD_PLAIN_LANGUAGES, lambda rec: rec.get("treebank", ""))
 
 
 def load_tatoeba_plain(folder: Path, report: SourceReport) -> Iterator[RawRow]:
@@ -516,12 +521,7 @@ def load_tatoeba_plain(folder: Path, report: SourceReport) -> Iterator[RawRow]:
     and the edited UD prose are not. No label applies; sentences whose English translation
     names harm were left out when the file was built. Translations of one English sentence
     share a group, so they share a split."""
-    languages = set(TATOEBA_PLAIN_LANGUAGES)
-    for where, rec in read_table(folder / "tatoeba_plain.csv.gz", report, required=("id", "lang", "group", "text")):
-        if rec["lang"] not in languages:
-            report.skip(f"unknown language {rec['lang']!r}", where)
-            continue
-        yield RawRow(rec["id"], rec["text"], rec["lang"], NO_LABELS, "tatoeba", None, rec["group"])
+    return _plain_sentences(folder / "tatoeba_plain.csv.gz", report, TATOEBA_PLAIN_LANGUAGES, lambda rec: "tatoeba")
 
 
 # --- news: professional reporting, hard negatives -----------------------------------------
