@@ -19,9 +19,7 @@ benchmarks/report.py` puts it into RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
-import gzip
 import json
 import sys
 from collections import defaultdict
@@ -33,8 +31,10 @@ from report import RESULTS_DIR, plain_translation_lines  # noqa: E402
 
 from extremism_nlp import Classifier  # noqa: E402
 from extremism_nlp.data import load_corpus  # noqa: E402
+from extremism_nlp.data.corpus import source_dir  # noqa: E402
+from extremism_nlp.data.reading import SourceReport, read_table  # noqa: E402
 from extremism_nlp.data.registry import get_source  # noqa: E402
-from extremism_nlp.paths import repository_raw_dir  # noqa: E402
+from extremism_nlp.paths import resolve_data_dir  # noqa: E402
 
 SOURCE = "tatoeba_plain"
 RESULTS = RESULTS_DIR / "plain_translations.json"
@@ -42,9 +42,8 @@ RESULTS = RESULTS_DIR / "plain_translations.json"
 
 def sentence_pairs(rows: str, data_dir: str | None) -> list[tuple[str, str, str]]:
     """(language, sentence, English translation) of the source's rows: the test split's, or all."""
-    source = get_source(SOURCE)
-    with gzip.open(repository_raw_dir() / source.folder / "tatoeba_plain.csv.gz", "rt", encoding="utf-8") as handle:
-        english = {f"{SOURCE}:{rec['id']}": rec["english"] for rec in csv.DictReader(handle)}
+    table = source_dir(get_source(SOURCE), resolve_data_dir(data_dir)) / "tatoeba_plain.csv.gz"
+    english = {f"{SOURCE}:{rec['id']}": rec["english"] for _, rec in read_table(table, SourceReport(SOURCE), required=("id", "english"))}
     corpus = load_corpus(data_dir)
     splits = ("test",) if rows == "test" else tuple(corpus)
     return [(row["lang"], row["text"], english[row["id"]]) for split in splits for row in corpus[split] if row["source"] == SOURCE]
