@@ -33,7 +33,7 @@ test-fast: install
 # Lint (the library, tests, benchmark scripts, examples) and type check (CI runs this before
 # the tests): import order, complexity, mypy.
 lint: install
-	$(BIN)/ruff check extremism_nlp tests benchmarks examples
+	$(BIN)/ruff check extremism_nlp tests benchmarks examples data
 	$(BIN)/mypy
 
 benchmark: install

@@ -252,7 +252,7 @@ def score(model_names: list[str], data_dir: str | None = None) -> dict[str, Any]
                     entry[key] = round(entry[key], 4)
             group["macro_f1"] = None if group["macro_f1"] is None else round(group["macro_f1"], 4)
         flagged = {
-            lang: {"items": sum(c for c, l in zip(context, langs) if l == lang),
+            lang: {"items": sum(c for c, row_lang in zip(context, langs) if row_lang == lang),
                    "flagged": int(sum(bool(predicted[i].any()) for i in range(len(held)) if context[i] and langs[i] == lang))}
             for lang in LANGS
         }  # fmt: skip
