@@ -600,14 +600,15 @@ def _written_section() -> list[str]:
 
 
 def plain_translation_lines(results: dict) -> list[str]:
-    """Per model, the share of plain sentences flagged per language, and of their English translations."""
+    """Per model, the share of plain sentences flagged per language, and of their English
+    translations; last, the share flagged whose translation passes (the language judged)."""
     languages = sorted({lang for entry in results["models"].values() for lang in entry["languages"]})
-    lines = ["| model | " + " | ".join(languages) + " | all |", "|---|" + "---|" * (len(languages) + 1)]
+    lines = ["| model | " + " | ".join(languages) + " | all | all: flagged, translation passed |", "|---|" + "---|" * (len(languages) + 2)]
     for model, entry in results["models"].items():
         table = entry["languages"]
         cells = [f"{100 * table[lang][1] / table[lang][0]:.1f} / {100 * table[lang][2] / table[lang][0]:.1f}" if lang in table else "–" for lang in languages]
-        n, sentences, translations = (sum(cell[k] for cell in table.values()) for k in range(3))
-        lines.append(f"| {model} | " + " | ".join(cells) + f" | {100 * sentences / n:.1f} / {100 * translations / n:.1f} ({n:,}) |")
+        n, sentences, translations, sentence_only = (sum(cell[k] for cell in table.values()) for k in range(4))
+        lines.append(f"| {model} | " + " | ".join(cells) + f" | {100 * sentences / n:.1f} / {100 * translations / n:.1f} ({n:,}) | {100 * sentence_only / n:.1f} |")
     return lines
 
 
@@ -622,7 +623,7 @@ def _plain_translations_section() -> list[str]:
         "none is harmful) and, after the slash, their English translations. The same meaning flagged",
         "more often in one language than in English is the language judged, not the text. \"test rows\"",
         "are the source's test split, which no recipe trains on; \"all rows\" only for models not",
-        "trained on it.",
+        "trained on it. The last column: sentences flagged whose English translation passes.",
         "",
         *plain_translation_lines(results),
         "",
