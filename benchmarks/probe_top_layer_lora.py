@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
 import json
 import math
 import sys
@@ -41,7 +42,7 @@ from probe_scoring import TEST_LANGUAGES, calibrated, decide, fit_recipe_head, f
 from transformers.masking_utils import create_bidirectional_mask
 
 from extremism_nlp.data.corpus import load_corpus
-from extremism_nlp.embeddings import text_key
+from extremism_nlp.embeddings import encoder_identity, text_key
 from extremism_nlp.evaluation.functional import load_suite
 from extremism_nlp.evaluation.protocols import PARALLEL_SOURCES, load_neutral, written_alongside
 from extremism_nlp.labels import LABELS
@@ -110,7 +111,10 @@ class LayerStates:
     token's state and an index (keys, first row, token count) beside it."""
 
     def __init__(self, texts: list[str]) -> None:
-        folder = cache_root() / "layer-states" / f"{Path(resolve_base(settings.base)).name}-layer{FROZEN_LAYERS}-{MAX_LENGTH}"
+        base = resolve_base(settings.base)
+        # named by the weights' checksum, as the embedding cache is: a new encoder build starts a new folder
+        identity = hashlib.sha256(encoder_identity(base).encode()).hexdigest()[:16]
+        folder = cache_root() / "layer-states" / f"{Path(base).name}-{identity}-layer{FROZEN_LAYERS}-{MAX_LENGTH}"
         unique = dict((key(text), text) for text in texts)
         if (folder / "index.npz").is_file():
             index = np.load(folder / "index.npz")

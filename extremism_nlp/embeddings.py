@@ -30,6 +30,13 @@ KEY_BYTES = 12
 SHARD_ROWS = 2000
 
 
+def encoder_identity(resolved_base: str) -> str:
+    """What names an encoder's cached outputs: the weights' source checksum where the folder
+    records one (the offline e5 build does), else the folder's path."""
+    marker = Path(resolved_base) / "SOURCE.json"
+    return json.loads(marker.read_text())["source_sha256"] if marker.is_file() else resolved_base
+
+
 def text_key(text: str) -> bytes:
     """Cache key of a text (lone surrogates hashed as they are, never an encoding error)."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()[:KEY_BYTES]
@@ -58,14 +65,11 @@ class EmbeddingCache:
 
     @staticmethod
     def default_folder(resolved_base: str, prefix: str, pool_layers: list[int]) -> Path:
-        """One folder per encoder version and pooling: the weights' source checksum where
-        the folder records one (the offline e5 build does), else its name."""
+        """One folder per encoder version and pooling."""
         from .paths import cache_root
 
-        marker = Path(resolved_base) / "SOURCE.json"
-        identity = json.loads(marker.read_text())["source_sha256"] if marker.is_file() else resolved_base
         pooling = "mean-last" if pool_layers == [-1] else "mean-" + ",".join(map(str, pool_layers))
-        key = hashlib.sha256(f"{identity}|{prefix}|{pooling}".encode()).hexdigest()[:16]
+        key = hashlib.sha256(f"{encoder_identity(resolved_base)}|{prefix}|{pooling}".encode()).hexdigest()[:16]
         return cache_root() / "embeddings" / f"{Path(resolved_base).name}-{key}"
 
     def _load(self) -> None:
