@@ -30,7 +30,7 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"
 
-# Lint (the library, tests, benchmark scripts, examples) and type check (CI runs this before
+# Lint (the library, tests, benchmark scripts, examples, data scripts) and type check (CI runs this before
 # the tests): import order, complexity, mypy.
 lint: install
 	$(BIN)/ruff check extremism_nlp tests benchmarks examples data
