@@ -30,8 +30,8 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"
 
-# Lint (the library, tests, benchmark scripts, examples, data scripts) and type check (CI runs this before
-# the tests): import order, complexity, mypy.
+# Lint (the library, tests, benchmark scripts, examples, data scripts) and type check (CI runs
+# this before the tests): import order, complexity, mypy.
 lint: install
 	$(BIN)/ruff check extremism_nlp tests benchmarks examples data
 	$(BIN)/mypy

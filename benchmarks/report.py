@@ -360,6 +360,7 @@ def _loso_natural_and_written(result: dict) -> dict[str, tuple[float | None, flo
         if fold["macro_f1"] is not None:
             natural, written = scores.setdefault(fold["lang"], ([], []))
             (written if fold["source"] in PARALLEL_SOURCES else natural).append(fold["macro_f1"])
+
     def mean(part: list[float]) -> float | None:
         return sum(part) / len(part) if part else None
 
