@@ -330,18 +330,17 @@ def _protocols_section() -> list[str]:
         protocols, "crosslingual",
         "### Cross-lingual: macro-F1 on a language left out of training (all its test rows / its natural rows alone / "
         "those labelled text by text)",
-        lambda result: result["folds"],
-        lambda cell: " / ".join(_f(part["macro_f1"]) if part else "–" for part in (cell, cell.get("natural"), cell.get("per_text"))),
+        _crosslingual_subsets, " / ".join,
     )
     lines += _protocol_table(
         protocols, "loso",
         "### Leave one source out: macro-F1 on held-out sources, per language the mean of the natural sources' folds / "
         "the written examples' fold (trained without any written example)",
-        _loso_natural_and_written, lambda cell: " / ".join(_f(part) if part is not None else "–" for part in cell),
+        _loso_natural_and_written, " / ".join,
     )
     for model, recorded in protocols.items():
         entry = recorded.get("loso")
-        if entry:
+        if entry and "draws" not in entry["result"]:  # several draws: their spread is in the table above
             lines += [f"{model}: every fold (held-out source/language, F1 per label scored):", ""]
             lines += [f"- {k}: " + ", ".join(f"{label} {_f(f['labels'][label]['f1'])}" for label in f["labels_scored"])
                       + f"; macro {_f(f['macro_f1'])}" for k, f in entry["result"]["folds"].items()]  # fmt: skip
@@ -349,22 +348,48 @@ def _protocols_section() -> list[str]:
     return lines
 
 
-def _loso_natural_and_written(result: dict) -> dict[str, tuple[float | None, float | None]]:
-    """Per language, the mean macro-F1 of the folds that hold out a natural source, and that
-    of the fold that holds out the written examples: kept apart because the written fold reacts
-    to a recipe's plain text far more than the natural ones (docs/MODELS.md, probe of 2026-12-06)."""
-    from extremism_nlp.evaluation.protocols import PARALLEL_SOURCES
+def _loso_natural_and_written(result: dict) -> dict[str, tuple[str, str]]:
+    """Per language, the mean macro-F1 of the folds that hold out a natural source and that of
+    the fold that holds out the written examples (`protocols.loso_means_by_lang`); over several
+    draws, their means and spreads."""
+    return {
+        lang: (figures.get(f"{lang}, natural folds", "–"), figures.get(f"{lang}, written folds", "–"))
+        for lang, figures in _figures_by_lang("loso", result).items()
+    }
 
-    scores: dict[str, tuple[list[float], list[float]]] = {}
-    for fold in result["folds"].values():
-        if fold["macro_f1"] is not None:
-            natural, written = scores.setdefault(fold["lang"], ([], []))
-            (written if fold["source"] in PARALLEL_SOURCES else natural).append(fold["macro_f1"])
 
-    def mean(part: list[float]) -> float | None:
-        return sum(part) / len(part) if part else None
+def _crosslingual_subsets(result: dict) -> dict[str, tuple[str, ...]]:
+    """Per held-out language, its macro-F1 on each of `protocols.CROSSLINGUAL_SUBSETS`; over
+    several draws, their means and spreads."""
+    from extremism_nlp.evaluation.protocols import CROSSLINGUAL_SUBSETS
 
-    return {lang: (mean(natural), mean(written)) for lang, (natural, written) in scores.items()}
+    return {
+        lang: tuple(figures.get(f"{lang}, {subset}", "–") for subset in CROSSLINGUAL_SUBSETS.values())
+        for lang, figures in _figures_by_lang("crosslingual", result).items()
+    }
+
+
+def _figures_by_lang(protocol: str, result: dict) -> dict[str, dict[str, str]]:
+    """A refitting protocol's headline figures (`protocols.headline_figures`), formatted and
+    grouped by language: one draw's as they are, several draws' as "mean (lowest–highest)"."""
+    from extremism_nlp.evaluation.protocols import headline_figures
+
+    if "draws" in result:
+        formatted = {
+            figure: f"{_f(spread['mean'])} ({_f(spread['min'])}–{_f(spread['max'])})"
+            for figure, spread in result["figures"].items() if spread.get("mean") is not None
+        }  # fmt: skip
+    else:
+        formatted = {figure: _f(value) for figure, value in headline_figures(protocol, result).items() if value is not None}
+    by_lang: dict[str, dict[str, str]] = {}
+    for figure, text in formatted.items():
+        by_lang.setdefault(figure.split(",")[0], {})[figure] = text
+    return by_lang
+
+
+def _one_draw(result: dict) -> dict:
+    """A protocol result of one draw: the result itself, or the first of several draws'."""
+    return next(iter(result["draws"].values())) if "draws" in result else result
 
 
 def _written_alongside(protocols: dict) -> str:
@@ -372,7 +397,7 @@ def _written_alongside(protocols: dict) -> str:
     as the folds recorded them ("ar: en, fr; ...")."""
     alongside: dict[str, list[str]] = {}
     for recorded in protocols.values():
-        for lang, fold in ((recorded.get("crosslingual") or {}).get("result") or {}).get("folds", {}).items():
+        for lang, fold in _one_draw((recorded.get("crosslingual") or {}).get("result") or {}).get("folds", {}).items():
             alongside.setdefault(lang, [other for other in fold.get("written_alongside", []) if other != lang])
     return "; ".join(f"{lang}: {', '.join(others)}" for lang, others in alongside.items())
 
@@ -398,6 +423,13 @@ def _protocol_table(protocols: dict, protocol: str, title: str, by_lang, show) -
             except (KeyError, TypeError):
                 cells.append("–")
         lines.append(f"| {lang} | " + " | ".join(cells) + " |")
+    drawn = [
+        f"{model} {protocols[model]['version']} from seeds {', '.join(map(str, result['seeds']))}"
+        for model, recorded in protocols.items()
+        if "draws" in (result := (recorded.get(protocol) or {}).get("result") or {})
+    ]
+    if drawn:
+        lines += ["", f"Mean (lowest–highest) over draws of the training sample: {'; '.join(drawn)}; the other models one draw."]
     return lines + [""]
 
 

@@ -4,6 +4,7 @@ that refit in minutes) leave-one-source-out and cross-lingual folds.
     python benchmarks/run_protocols.py                      # every protocol each model supports
     python benchmarks/run_protocols.py --quick              # neutral and functional only (CI)
     python benchmarks/run_protocols.py --models default fast --protocols neutral crosslingual
+    python benchmarks/run_protocols.py --models default --protocols crosslingual --seeds 13 14 15
 
 Writes results/protocols.json (merged with what is there: one entry per model and protocol)
 and prints the tables; `python benchmarks/report.py` puts them into RESULTS.md.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import time
 from pathlib import Path
@@ -36,8 +38,16 @@ def main() -> None:
     parser.add_argument("--protocols", nargs="+", default=["neutral", "functional", "crosslingual", "loso"])
     parser.add_argument("--quick", action="store_true", help="neutral and functional only")
     parser.add_argument("--max-train-rows", type=int, default=None, help="loso, crosslingual: cap on training rows per fold")
+    parser.add_argument(
+        "--seeds", nargs="+", type=int, default=[],
+        help="loso, crosslingual: once per seed, each drawing its own training sample, with the spread over draws "
+        "(default: the model's own seed, once)",
+    )  # fmt: skip
     parser.add_argument("--data-dir", default=None)
     args = parser.parse_args()
+    # loso and crosslingual run for minutes per fold: their progress ("training without ...") is logged
+    logging.basicConfig(format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    logging.getLogger("extremism_nlp").setLevel(logging.INFO)
     chosen = ["neutral", "functional"] if args.quick else args.protocols
 
     results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
@@ -57,7 +67,7 @@ def main() -> None:
             elif protocol == "functional":
                 result = _functional_summary(classifier)
             else:
-                from extremism_nlp.training import REFITTABLE, TrainingConfig, protocol_corpus, protocol_recipe
+                from extremism_nlp.training import REFITTABLE, TrainingConfig, run_refitting_protocol
 
                 if classifier.model.model_type not in REFITTABLE:
                     print(f"{key}: {protocol} skipped (a {classifier.model.model_type} model takes hours to refit per fold)")
@@ -70,8 +80,7 @@ def main() -> None:
                 config = TrainingConfig.from_recorded(recorded, classifier.model.model_type).with_settings(show_progress=False)
                 if args.max_train_rows:
                     config = config.with_settings(max_train_rows=args.max_train_rows)
-                run = protocols.run_loso if protocol == "loso" else protocols.run_crosslingual
-                result = run(protocol_recipe(config), protocol_corpus(config, corpus))
+                result = run_refitting_protocol(protocol, config, corpus, args.seeds)
                 result["max_train_rows"] = config.backend.max_train_rows
             seconds = time.perf_counter() - started
             entry[protocol] = {"result": result, "seconds": round(seconds, 1), "date": time.strftime("%Y-%m-%d")}

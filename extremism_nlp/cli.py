@@ -217,18 +217,15 @@ def _cmd_evaluate_protocol(args: argparse.Namespace) -> int:
         result = protocols.run_neutral(classifier, args.languages)
     else:
         from .data import load_corpus
-        from .training import TrainingConfig, protocol_corpus, protocol_recipe
+        from .training import TrainingConfig, protocol_recipe, run_refitting_protocol
 
         recorded = classifier.model.info.training.get("config", {})
         config = TrainingConfig.from_recorded(recorded, classifier.model.model_type).with_settings(show_progress=False)
         if args.max_train_rows:
             config = config.with_settings(max_train_rows=args.max_train_rows)
-        recipe = protocol_recipe(config)  # refuses a model too slow to refit before the corpus is read
-        corpus = protocol_corpus(config, load_corpus(args.data_dir, args.sources))
-        if args.protocol == "loso":
-            result = protocols.run_loso(recipe, corpus)
-        else:
-            result = protocols.run_crosslingual(recipe, corpus, args.languages or protocols.CROSSLINGUAL_LANGUAGES)
+        protocol_recipe(config)  # refuses a model too slow to refit before the corpus is read
+        corpus = load_corpus(args.data_dir, args.sources)
+        result = run_refitting_protocol(args.protocol, config, corpus, args.seeds or (), args.languages, args.held_out_sources)
     print(f"# {classifier.name} {classifier.version}: protocol {args.protocol}\n")
     print(protocols.protocol_markdown(args.protocol, result))
     if args.output_dir:
@@ -393,10 +390,19 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement p
         "(loso and crosslingual retrain the model per fold: fast and frozen_encoder models only)",
     )
     evaluate.add_argument("--max-train-rows", type=int, help="loso, crosslingual: cap on training rows per fold")
+    evaluate.add_argument(
+        "--seeds", nargs="+", type=int,
+        help="loso, crosslingual: run once per seed (each draws its own training sample) and report the spread "
+        "of the figures over the draws (default: the model's own seed, once)",
+    )  # fmt: skip
+    evaluate.add_argument("--held-out-sources", nargs="+", help="loso: leave out only these sources, one fold each (default: every source)")
     evaluate.add_argument("--split", default="test", choices=["train", "validation", "test"])
     evaluate.add_argument("--data-dir")
-    evaluate.add_argument("--sources", nargs="+")
-    evaluate.add_argument("--languages", nargs="+")
+    evaluate.add_argument("--sources", nargs="+", help="read only these corpora (test, loso, crosslingual)")
+    evaluate.add_argument(
+        "--languages", nargs="+",
+        help="test: score only these languages; neutral: only these sets; crosslingual: leave out these languages (default: ar fr de)",
+    )  # fmt: skip
     evaluate.add_argument("--output-dir", help="also write report.json, report.md and PNG plots here")
     evaluate.set_defaults(handler=_cmd_evaluate)
 

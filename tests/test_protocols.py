@@ -7,7 +7,10 @@ from extremism_nlp import Classifier
 from extremism_nlp.evaluation.protocols import (
     ACCOUNT_LABELLED_SOURCES,
     PARALLEL_SOURCES,
+    headline_figures,
     load_neutral,
+    loso_means_by_lang,
+    over_draws,
     protocol_markdown,
     run_crosslingual,
     run_loso,
@@ -69,6 +72,78 @@ def test_loso_trains_without_the_held_out_source(tiny_corpus):
     assert set(result["by_lang"]) == {fold["lang"] for fold in result["folds"].values()}
 
 
+def test_loso_leaves_out_only_the_sources_asked_for(tiny_corpus):
+    every_fold = run_loso(_recording_recipe([]), tiny_corpus, min_positives=1)["folds"]
+    some = [next(iter(every_fold.values()))["source"]]
+    seen = []
+    result = run_loso(_recording_recipe(seen), tiny_corpus, min_positives=1, sources=some)
+    assert len(seen) == 1 and set(result["folds"]) == {key for key, fold in every_fold.items() if fold["source"] in some}
+    with pytest.raises(ValueError, match="sources with held-out rows: .*" + some[0]):
+        run_loso(_recording_recipe(seen), tiny_corpus, sources=[*some, "no_such_source"])
+
+
+def test_loso_means_keep_the_written_fold_apart_from_the_natural_ones():
+    folds = {
+        "mlma/fr": {"source": "mlma", "lang": "fr", "macro_f1": 0.6},
+        "ethos/fr": {"source": "ethos", "lang": "fr", "macro_f1": 0.4},
+        "project_written/fr": {"source": "project_written", "lang": "fr", "macro_f1": 0.9},
+        "project_written/de": {"source": "project_written", "lang": "de", "macro_f1": None},
+    }
+    means = loso_means_by_lang(folds)
+    assert means == {"fr": {"natural": {"folds": 2, "macro_f1": pytest.approx(0.5)}, "written": {"folds": 1, "macro_f1": 0.9}}}
+    assert headline_figures("loso", {"folds": folds}) == {"fr, natural folds": pytest.approx(0.5), "fr, written folds": 0.9}
+    table = protocol_markdown("loso", {"folds": {}, "by_lang": {}}) + protocol_markdown(
+        "loso", {"folds": {k: {**f, "rows": 1, "labels_scored": []} for k, f in folds.items() if f["macro_f1"]}}
+    )
+    assert "**fr**, natural (mean of 2)" in table and "**fr**, written (mean of 1)" in table
+
+
+def _crosslingual_draw(all_rows, natural=None):
+    fold = {"rows": 8, "labels_scored": [], "labels": {}, "macro_f1": all_rows}
+    if natural is not None:
+        fold["natural"] = {"rows": 4, "macro_f1": natural}
+    return {"folds": {"ar": fold}}
+
+
+def test_over_draws_gives_each_figure_its_values_mean_and_range():
+    result = over_draws("crosslingual", {13: _crosslingual_draw(0.5, 0.2), 14: _crosslingual_draw(0.7), 15: _crosslingual_draw(0.6, 0.4)})
+    assert result["seeds"] == [13, 14, 15] and set(result["draws"]) == {"13", "14", "15"}
+    every_row = result["figures"]["ar, all rows"]
+    assert every_row["values"] == [0.5, 0.7, 0.6] and every_row["mean"] == pytest.approx(0.6)
+    assert (every_row["min"], every_row["max"]) == (0.5, 0.7)
+    natural = result["figures"]["ar, natural rows"]  # missing in one draw: left out of its mean, not counted as 0
+    assert natural["values"] == [0.2, None, 0.4] and natural["mean"] == pytest.approx(0.3)
+    assert result["figures"]["ar, natural rows labelled text by text"] == {"values": [None, None, None]}
+    table = protocol_markdown("crosslingual", result)
+    assert "seed 15" in table and "| ar, natural rows | 0.300 | 0.200 | 0.400 | 0.200 | – | 0.400 |" in table
+    with pytest.raises(ValueError, match="refit"):
+        over_draws("neutral", {13: {}})
+
+
+def test_each_seed_draws_its_own_sample(tiny_corpus, monkeypatch):
+    """Run over several seeds, a protocol refits the recipe from each seed's own sample and
+    keeps every draw; with one seed its result is that draw's alone."""
+    from extremism_nlp.training import TrainingConfig, run, run_refitting_protocol
+
+    drawn = {}
+
+    def recording_recipe(config):
+        def recipe(train, validation):
+            drawn[config.backend.seed] = sorted(train["text"])
+            return Classifier.from_pretrained("fast")
+
+        return recipe
+
+    monkeypatch.setattr(run, "protocol_recipe", recording_recipe)
+    config = TrainingConfig.from_dict({"model": "frozen_encoder", "max_train_rows": 40, "seed": 13})
+    result = run_refitting_protocol("crosslingual", config, tiny_corpus, seeds=[3, 4], languages=["fr"])
+    assert result["seeds"] == [3, 4] and set(drawn) == {3, 4} and drawn[3] != drawn[4]
+    assert set(result["draws"]["3"]["folds"]) == {"fr"} and "fr, all rows" in result["figures"]
+    assert "folds" in run_refitting_protocol("crosslingual", config, tiny_corpus, languages=["fr"]) and set(drawn) == {3, 4, 13}
+    with pytest.raises(ValueError, match="refit"):
+        run_refitting_protocol("neutral", config, tiny_corpus)
+
+
 def test_crosslingual_trains_without_the_language(tiny_corpus):
     seen = []
     result = run_crosslingual(_recording_recipe(seen), tiny_corpus, languages=["de", "fr"], min_positives=1)
@@ -126,6 +201,10 @@ def test_cli_crosslingual_retrains_a_fast_model(raw_data_dir, capsys):
 
     code = main(["evaluate", "--protocol", "crosslingual", "--model", "fast", "--data-dir", str(raw_data_dir), "--languages", "fr"])
     assert code == 0 and "held-out language" in capsys.readouterr().out
+    command = ["evaluate", "--protocol", "crosslingual", "--model", "fast", "--data-dir", str(raw_data_dir), "--languages", "fr"]
+    assert main([*command, "--seeds", "1", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "| seed 1 | seed 2 |" in out and "| fr, all rows |" in out
 
 
 def test_cli_refuses_protocols_that_retrain_a_transformer(capsys):

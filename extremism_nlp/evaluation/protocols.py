@@ -22,7 +22,9 @@ measure what a user meets instead:
 (a function from train and validation splits to a `Classifier`), not a trained model. A
 recipe that trains on a sample of the train split is given its own sample with the held-out
 rows removed (`training.protocol_corpus`): a fold differs from the shipped model only by
-what it leaves out.
+what it leaves out. Such a recipe's figures move with its draw (docs/MODELS.md: French
+natural rows by 0.12 between seeds of one recipe), so a protocol can be run once per seed
+and read by the spread of its headline figures over the draws (`over_draws`).
 """
 
 from __future__ import annotations
@@ -149,14 +151,18 @@ def _only(split, column: str, value: str):
 
 
 def run_loso(recipe: Recipe, corpus, min_positives: int = MIN_POSITIVES, sources: Sequence[str] | None = None) -> dict[str, Any]:
-    """Leave one source out. Returns per fold (``source/lang``) the per-label metrics on
-    labels with enough held-out positives and their macro-F1, and per language the mean of
-    its folds' macro-F1."""
+    """Leave one source out (every source, or those in ``sources``). Returns per fold
+    (``source/lang``) the per-label metrics on labels with enough held-out positives and their
+    macro-F1, and per language the means of `loso_means_by_lang`."""
     from datasets import concatenate_datasets
 
     held_out_pool = concatenate_datasets([corpus["validation"], corpus["test"]])
+    present = sorted(set(held_out_pool["source"]))
+    unknown = sorted(set(sources or ()) - set(present))
+    if unknown:
+        raise ValueError(f"no held-out rows of {unknown}; sources with held-out rows: {', '.join(present)}")
     folds: dict[str, Any] = {}
-    for source in sorted(set(held_out_pool["source"])) if sources is None else sources:
+    for source in present if sources is None else sources:
         held_out = _only(held_out_pool, "source", source)
         scored_labels = {}
         for lang in sorted(set(held_out["lang"])):
@@ -175,7 +181,7 @@ def run_loso(recipe: Recipe, corpus, min_positives: int = MIN_POSITIVES, sources
                 "source": source, "lang": lang, "rows": len(rows), "labels_scored": labels,
                 "macro_f1": _macro(per_label, labels), "labels": {label: per_label[label] for label in labels},
             }  # fmt: skip
-    return {"folds": folds, "by_lang": _mean_by_lang(folds), "min_positives": min_positives}
+    return {"folds": folds, "by_lang": loso_means_by_lang(folds), "min_positives": min_positives}
 
 
 def run_crosslingual(
@@ -229,12 +235,73 @@ def _subset_macro(fold: dict[str, Any], key: str) -> str:
     return "–" if subset.get("macro_f1") is None else f"{subset['macro_f1']:.3f} ({subset['rows']} rows)"
 
 
-def _mean_by_lang(folds: dict[str, Any]) -> dict[str, Any]:
-    by_lang: dict[str, list[float]] = {}
+def loso_means_by_lang(folds: dict[str, Any]) -> dict[str, Any]:
+    """Per language, the mean macro-F1 of the ``loso`` folds that hold out a natural source
+    (``natural``) and that of the fold holding out the written examples (``written``), each
+    with its number of folds. They are kept apart because the written fold reacts to a
+    recipe's plain text far more than the natural ones (docs/MODELS.md, probe of 2026-12-06)."""
+    scores: dict[str, dict[str, list[float]]] = {}
     for fold in folds.values():
         if fold["macro_f1"] is not None:
-            by_lang.setdefault(fold["lang"], []).append(fold["macro_f1"])
-    return {lang: {"folds": len(values), "macro_f1": float(np.mean(values))} for lang, values in sorted(by_lang.items())}
+            kind = "written" if fold["source"] in PARALLEL_SOURCES else "natural"
+            scores.setdefault(fold["lang"], {}).setdefault(kind, []).append(fold["macro_f1"])
+    return {
+        lang: {kind: {"folds": len(values), "macro_f1": float(np.mean(values))} for kind, values in sorted(kinds.items())}
+        for lang, kinds in sorted(scores.items())
+    }
+
+
+CROSSLINGUAL_SUBSETS = {"all": "all rows", "natural": "natural rows", "per_text": "natural rows labelled text by text"}
+
+
+def headline_figures(name: str, result: dict[str, Any]) -> dict[str, float | None]:
+    """The figures a ``loso`` or ``crosslingual`` result is read by, named: per held-out
+    language the macro-F1 on each `CROSSLINGUAL_SUBSETS`; per language the ``loso`` means of
+    `loso_means_by_lang`."""
+    figures: dict[str, float | None] = {}
+    if name == "crosslingual":
+        for lang, fold in result["folds"].items():
+            for key, subset in CROSSLINGUAL_SUBSETS.items():
+                part = fold if key == "all" else fold.get(key)
+                figures[f"{lang}, {subset}"] = (part or {}).get("macro_f1")
+    elif name == "loso":
+        for lang, kinds in loso_means_by_lang(result["folds"]).items():
+            for kind, mean in kinds.items():
+                figures[f"{lang}, {kind} folds"] = mean["macro_f1"]
+    else:
+        raise ValueError(f"{name!r} is not run once per draw: only loso and crosslingual refit a recipe")
+    return figures
+
+
+def over_draws(name: str, draws: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """Results of one refitting protocol from several seeds of a recipe (``draws``: seed ->
+    result), with every headline figure's values in seed order and their mean, lowest and
+    highest (a figure missing in a draw, a label too rare in its sample, is left out there)."""
+    per_draw = {seed: headline_figures(name, result) for seed, result in draws.items()}
+    names = list(dict.fromkeys(figure for figures in per_draw.values() for figure in figures))
+    spread = {}
+    for figure in names:
+        values = [per_draw[seed].get(figure) for seed in draws]
+        present = [value for value in values if value is not None]
+        spread[figure] = {"values": values} | (
+            {"mean": float(np.mean(present)), "min": min(present), "max": max(present)} if present else {}
+        )
+    return {"seeds": list(draws), "draws": {str(seed): result for seed, result in draws.items()}, "figures": spread}
+
+
+def _draws_markdown(result: dict[str, Any]) -> str:
+    seeds = result["seeds"]
+    header = "| figure | mean | lowest | highest | " + " | ".join(f"seed {seed}" for seed in seeds) + " |"
+    rows = [
+        f"| {figure} | {_f(spread.get('mean'))} | {_f(spread.get('min'))} | {_f(spread.get('max'))} | "
+        + " | ".join(_f(value) for value in spread["values"]) + " |"
+        for figure, spread in result["figures"].items()
+    ]  # fmt: skip
+    return "\n".join([header, "|---|---|---|---|" + "---|" * len(seeds), *rows])
+
+
+def _f(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
 
 
 def protocol_markdown(name: str, result: dict[str, Any]) -> str:
@@ -242,13 +309,19 @@ def protocol_markdown(name: str, result: dict[str, Any]) -> str:
     if name == "neutral":
         rows = [f"| {lang} | {r['sentences']} | {r['flagged']} | {r['flagged_rate']:.1%} |" for lang, r in result.items()]
         return "\n".join(["| lang | sentences | flagged | share |", "|---|---|---|---|", *rows])
+    if "draws" in result:
+        return _draws_markdown(result)
     if name == "loso":
         rows = [
             f"| {key} | {fold['rows']} | " + ", ".join(f"{label} {fold['labels'][label]['f1']:.3f}" for label in fold["labels_scored"])
             + f" | {fold['macro_f1']:.3f} |"
             for key, fold in result["folds"].items()
         ]
-        means = [f"| **{lang}** (mean of {v['folds']}) | | | {v['macro_f1']:.3f} |" for lang, v in result["by_lang"].items()]
+        means = [
+            f"| **{lang}**, {kind} (mean of {mean['folds']}) | | | {mean['macro_f1']:.3f} |"
+            for lang, kinds in loso_means_by_lang(result["folds"]).items()
+            for kind, mean in kinds.items()
+        ]
         return "\n".join(["| held-out source/lang | rows | F1 per label | macro-F1 |", "|---|---|---|---|", *rows, *means])
     if name == "crosslingual":
         rows = [

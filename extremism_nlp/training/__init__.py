@@ -15,6 +15,7 @@ from .run import (
     protocol_corpus,
     protocol_recipe,
     refit_thresholds,
+    run_refitting_protocol,
     train,
     train_recipe,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "read_recipe",
     "recipe_configs",
     "refit_thresholds",
+    "run_refitting_protocol",
     "train",
     "train_recipe",
 ]

@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +22,8 @@ from ..backends import get_backend
 from ..classifier import Classifier
 from ..data import load_corpus
 from ..data.registry import SOURCES
+from ..evaluation import protocols
 from ..evaluation.functional import run_suite
-from ..evaluation.protocols import run_neutral
 from ..evaluation.report import evaluate
 from ..labels import LABELS
 from ..model_card import write_model_card
@@ -105,6 +105,36 @@ def protocol_corpus(config: TrainingConfig, corpus: Any) -> Any:
     return {**corpus, "train": train_split}
 
 
+def run_refitting_protocol(
+    protocol: str,
+    config: TrainingConfig,
+    corpus: Any,
+    seeds: Sequence[int] = (),
+    languages: Sequence[str] | None = None,
+    held_out_sources: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """The ``loso`` or ``crosslingual`` protocol for the recipe ``config`` describes: once
+    with its own seed, or, given several ``seeds``, once per seed (each drawing its own
+    training sample and fitting its own head) with the spread of the headline figures over
+    the draws (`protocols.over_draws`). ``languages``: the crosslingual folds (default
+    `protocols.CROSSLINGUAL_LANGUAGES`); ``held_out_sources``: the loso folds (default: every
+    source)."""
+    if protocol not in ("loso", "crosslingual"):
+        raise ValueError(f"{protocol!r} does not refit a recipe: only loso and crosslingual do")
+
+    def one_draw(seed: int) -> dict[str, Any]:
+        seeded = config.with_settings(seed=seed)
+        recipe, folds_corpus = protocol_recipe(seeded), protocol_corpus(seeded, corpus)
+        if protocol == "loso":
+            return protocols.run_loso(recipe, folds_corpus, sources=held_out_sources)
+        return protocols.run_crosslingual(recipe, folds_corpus, languages or protocols.CROSSLINGUAL_LANGUAGES)
+
+    chosen = list(dict.fromkeys(seeds)) or [config.backend.seed]
+    if len(chosen) == 1:
+        return one_draw(chosen[0])
+    return protocols.over_draws(protocol, {seed: one_draw(seed) for seed in chosen})
+
+
 def _recipe_rows(config: TrainingConfig, split: Any) -> Any:
     """The rows of a split from the sources the config trains on."""
     sources = config.run.sources
@@ -159,7 +189,7 @@ def generalisation_summary(classifier: Classifier) -> dict[str, Any]:
     and the share of neutral everyday sentences flagged, per language (the refitting
     protocols, loso and crosslingual, are in benchmarks/RESULTS.md)."""
     suite = run_suite(classifier)["summary"]
-    neutral = run_neutral(classifier)
+    neutral = protocols.run_neutral(classifier)
     return {
         "functional": {lang: {kind: cell["pass_rate"] for kind, cell in kinds.items()} for lang, kinds in suite.items()},
         "neutral": {lang: {"flagged": r["flagged"], "sentences": r["sentences"]} for lang, r in neutral.items()},
