@@ -22,9 +22,10 @@ measure what a user meets instead:
 (a function from train and validation splits to a `Classifier`), not a trained model. A
 recipe that trains on a sample of the train split is given its own sample with the held-out
 rows removed (`training.protocol_corpus`): a fold differs from the shipped model only by
-what it leaves out. Such a recipe's figures move with its draw (docs/MODELS.md: French
-natural rows by 0.12 between seeds of one recipe), so a protocol can be run once per seed
-and read by the spread of its headline figures over the draws (`over_draws`).
+what it leaves out. Such a recipe's figures move with its draw (docs/MODELS.md: `default`'s
+Arabic cross-lingual natural rows by 0.07 between seeds of one recipe), so a protocol can be
+run once per seed and read by the spread of its headline figures over the draws
+(`over_draws`).
 """
 
 from __future__ import annotations
