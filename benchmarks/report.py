@@ -326,17 +326,31 @@ def _protocols_section() -> list[str]:
         lambda result: result["summary"],
         lambda cell: f"{cell['harmful']['pass_rate']:.0%} / {cell['non_harmful']['pass_rate']:.0%}",
     )
+    every_row = (
+        "\"every row flagged\" is the macro-F1 of flagging every held-out row, the same for every model: where a"
+        " model's macro-F1 is near it, the figure measures how much the model flags, not how well it tells rows apart."
+        " PR-AUC (average precision, mean over the labels scored) ranks the rows by score, whatever the thresholds;"
+        " a label's chance level is its share of positives."
+    )
     lines += _protocol_table(
         protocols, "crosslingual",
         "### Cross-lingual: macro-F1 on a language left out of training (all its test rows / its natural rows alone / "
         "those labelled text by text)",
-        _crosslingual_subsets, " / ".join,
+        _crosslingual_subsets(""), " / ".join, baseline=_crosslingual_subsets(", every row flagged"), note=every_row,
+    )
+    lines += _protocol_table(
+        protocols, "crosslingual", "### Cross-lingual: macro PR-AUC on a language left out of training (the same rows)",
+        _crosslingual_subsets(", PR-AUC"), " / ".join,
     )
     lines += _protocol_table(
         protocols, "loso",
         "### Leave one source out: macro-F1 on held-out sources, per language the mean of the natural sources' folds / "
         "the written examples' fold (trained without any written example)",
-        _loso_natural_and_written, " / ".join,
+        _loso_natural_and_written(""), " / ".join, baseline=_loso_natural_and_written(", every row flagged"), note=every_row,
+    )
+    lines += _protocol_table(
+        protocols, "loso", "### Leave one source out: macro PR-AUC on held-out sources (the same folds)",
+        _loso_natural_and_written(", PR-AUC"), " / ".join,
     )
     for model, recorded in protocols.items():
         entry = recorded.get("loso")
@@ -348,36 +362,44 @@ def _protocols_section() -> list[str]:
     return lines
 
 
-def _loso_natural_and_written(result: dict) -> dict[str, tuple[str, str]]:
-    """Per language, the mean macro-F1 of the folds that hold out a natural source and that of
-    the fold that holds out the written examples (`protocols.loso_means_by_lang`); over several
-    draws, their means and spreads."""
-    return {
-        lang: (figures.get(f"{lang}, natural folds", "–"), figures.get(f"{lang}, written folds", "–"))
-        for lang, figures in _figures_by_lang("loso", result).items()
-    }
+def _loso_natural_and_written(suffix: str):
+    """Per language, a figure (`protocols.FIGURE_SUFFIXES`: ``suffix``) of the folds that
+    hold out a natural source and of the fold that holds out the written examples
+    (`protocols.loso_means_by_lang`); over several draws, their means and spreads."""
+
+    def by_lang(result: dict) -> dict[str, tuple[str, str]]:
+        return {
+            lang: (figures.get(f"{lang}, natural folds{suffix}", "–"), figures.get(f"{lang}, written folds{suffix}", "–"))
+            for lang, figures in _figures_by_lang("loso", result).items()
+        }
+
+    return by_lang
 
 
-def _crosslingual_subsets(result: dict) -> dict[str, tuple[str, ...]]:
-    """Per held-out language, its macro-F1 on each of `protocols.CROSSLINGUAL_SUBSETS`; over
-    several draws, their means and spreads."""
+def _crosslingual_subsets(suffix: str):
+    """Per held-out language, a figure (`protocols.FIGURE_SUFFIXES`: ``suffix``) on each of
+    `protocols.CROSSLINGUAL_SUBSETS`; over several draws, their means and spreads."""
     from extremism_nlp.evaluation.protocols import CROSSLINGUAL_SUBSETS
 
-    return {
-        lang: tuple(figures.get(f"{lang}, {subset}", "–") for subset in CROSSLINGUAL_SUBSETS.values())
-        for lang, figures in _figures_by_lang("crosslingual", result).items()
-    }
+    def by_lang(result: dict) -> dict[str, tuple[str, ...]]:
+        return {
+            lang: tuple(figures.get(f"{lang}, {subset}{suffix}", "–") for subset in CROSSLINGUAL_SUBSETS.values())
+            for lang, figures in _figures_by_lang("crosslingual", result).items()
+        }
+
+    return by_lang
 
 
 def _figures_by_lang(protocol: str, result: dict) -> dict[str, dict[str, str]]:
     """A refitting protocol's headline figures (`protocols.headline_figures`), formatted and
     grouped by language: one draw's as they are, several draws' as "mean (lowest–highest)"."""
-    from extremism_nlp.evaluation.protocols import headline_figures
+    from extremism_nlp.evaluation.protocols import headline_figures, over_draws
 
     if "draws" in result:
+        # From the stored draws, not the stored figures: figures added since a run show too.
         formatted = {
-            figure: f"{_f(spread['mean'])} ({_f(spread['min'])}–{_f(spread['max'])})"
-            for figure, spread in result["figures"].items() if spread.get("mean") is not None
+            figure: _f(spread["mean"]) if spread["min"] == spread["max"] else f"{_f(spread['mean'])} ({_f(spread['min'])}–{_f(spread['max'])})"
+            for figure, spread in over_draws(protocol, result["draws"])["figures"].items() if spread.get("mean") is not None
         }  # fmt: skip
     else:
         formatted = {figure: _f(value) for figure, value in headline_figures(protocol, result).items() if value is not None}
@@ -402,19 +424,28 @@ def _written_alongside(protocols: dict) -> str:
     return "; ".join(f"{lang}: {', '.join(others)}" for lang, others in alongside.items())
 
 
-def _protocol_table(protocols: dict, protocol: str, title: str, by_lang, show) -> list[str]:
+def _protocol_table(protocols: dict, protocol: str, title: str, by_lang, show, baseline=None, note: str = "") -> list[str]:
     """One row per language, one column per model: ``show`` of the model's cell for that
-    language in ``by_lang(result)``, "–" where the model has no such cell."""
-    tables = {}
-    for model, recorded in protocols.items():
-        try:
-            tables[model] = by_lang((recorded.get(protocol) or {})["result"])
-        except (KeyError, TypeError):
-            tables[model] = {}
+    language in ``by_lang(result)``, "–" where the model has no such cell; with ``baseline``,
+    a last column of a figure the same for every model (``show`` of the first model's cell in
+    ``baseline(result)``), explained by ``note`` under the table."""
+
+    def cells_by_model(by_lang) -> dict[str, dict]:
+        tables = {}
+        for model, recorded in protocols.items():
+            try:
+                tables[model] = by_lang((recorded.get(protocol) or {})["result"])
+            except (KeyError, TypeError):
+                tables[model] = {}
+        return tables
+
+    tables = cells_by_model(by_lang)
+    baselines = list(cells_by_model(baseline).values()) if baseline else []
     langs = sorted({lang for table in tables.values() for lang in table})
     if not langs:
         return []
-    lines = [title, "", "| lang | " + " | ".join(f"{m} {protocols[m]['version']}" for m in protocols) + " |", "|---|" + "---|" * len(protocols)]
+    header = [f"{m} {protocols[m]['version']}" for m in protocols] + (["every row flagged"] if baseline else [])
+    lines = [title, "", "| lang | " + " | ".join(header) + " |", "|---|" + "---|" * len(header)]
     for lang in langs:
         cells = []
         for model in protocols:
@@ -422,6 +453,8 @@ def _protocol_table(protocols: dict, protocol: str, title: str, by_lang, show) -
                 cells.append(show(tables[model][lang]))
             except (KeyError, TypeError):
                 cells.append("–")
+        if baseline:
+            cells.append(next((show(table[lang]) for table in baselines if lang in table), "–"))
         lines.append(f"| {lang} | " + " | ".join(cells) + " |")
     drawn = [
         f"{model} {protocols[model]['version']} from seeds {', '.join(map(str, result['seeds']))}"
@@ -430,7 +463,7 @@ def _protocol_table(protocols: dict, protocol: str, title: str, by_lang, show) -
     ]
     if drawn:
         lines += ["", f"Mean (lowest–highest) over draws of the training sample: {'; '.join(drawn)}; the other models one draw."]
-    return lines + [""]
+    return lines + (["", note] if note else []) + [""]
 
 
 def _serve_section() -> list[str]:

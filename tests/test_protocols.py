@@ -7,9 +7,11 @@ from extremism_nlp import Classifier
 from extremism_nlp.evaluation.protocols import (
     ACCOUNT_LABELLED_SOURCES,
     PARALLEL_SOURCES,
+    every_row_flagged_f1,
     headline_figures,
     load_neutral,
     loso_means_by_lang,
+    macro_pr_auc,
     over_draws,
     protocol_markdown,
     run_crosslingual,
@@ -82,24 +84,44 @@ def test_loso_leaves_out_only_the_sources_asked_for(tiny_corpus):
         run_loso(_recording_recipe(seen), tiny_corpus, sources=[*some, "no_such_source"])
 
 
+def _fold(source, lang, macro_f1, positives=1, pr_auc=0.5):
+    """A loso fold scored on `offensive` alone, of 4 judged rows."""
+    labels = {"offensive": {"f1": macro_f1, "support": positives, "judged": 4, "pr_auc": pr_auc}}
+    return {"source": source, "lang": lang, "rows": 4, "labels_scored": ["offensive"], "labels": labels, "macro_f1": macro_f1}
+
+
 def test_loso_means_keep_the_written_fold_apart_from_the_natural_ones():
     folds = {
-        "mlma/fr": {"source": "mlma", "lang": "fr", "macro_f1": 0.6},
-        "ethos/fr": {"source": "ethos", "lang": "fr", "macro_f1": 0.4},
-        "project_written/fr": {"source": "project_written", "lang": "fr", "macro_f1": 0.9},
-        "project_written/de": {"source": "project_written", "lang": "de", "macro_f1": None},
+        "mlma/fr": _fold("mlma", "fr", 0.6, positives=3, pr_auc=0.8),
+        "ethos/fr": _fold("ethos", "fr", 0.4, positives=1, pr_auc=0.6),
+        "project_written/fr": _fold("project_written", "fr", 0.9, positives=2, pr_auc=0.95),
+        "project_written/de": _fold("project_written", "de", None),
     }
     means = loso_means_by_lang(folds)
-    assert means == {"fr": {"natural": {"folds": 2, "macro_f1": pytest.approx(0.5)}, "written": {"folds": 1, "macro_f1": 0.9}}}
-    assert headline_figures("loso", {"folds": folds}) == {"fr, natural folds": pytest.approx(0.5), "fr, written folds": 0.9}
-    table = protocol_markdown("loso", {"folds": {k: {**f, "rows": 1, "labels_scored": []} for k, f in folds.items() if f["macro_f1"]}})
+    # Flagging every row: 2p / (1 + p) with p = 3/4 and 1/4 (6/7 and 2/5), and 1/2 (2/3).
+    assert means == {"fr": {
+        "natural": {"folds": 2, "macro_f1": pytest.approx(0.5), "pr_auc": pytest.approx(0.7), "every_row_flagged": pytest.approx((6 / 7 + 2 / 5) / 2)},
+        "written": {"folds": 1, "macro_f1": 0.9, "pr_auc": 0.95, "every_row_flagged": pytest.approx(2 / 3)},
+    }}  # fmt: skip
+    figures = headline_figures("loso", {"folds": folds})
+    assert figures["fr, natural folds"] == pytest.approx(0.5) and figures["fr, written folds"] == 0.9
+    assert figures["fr, natural folds, PR-AUC"] == pytest.approx(0.7) and figures["fr, written folds, every row flagged"] == pytest.approx(2 / 3)
+    table = protocol_markdown("loso", {"folds": {k: f for k, f in folds.items() if f["macro_f1"]}})
     assert "**fr**, natural (mean of 2)" in table and "**fr**, written (mean of 1)" in table
+
+
+def test_threshold_free_figures_need_every_label_scored():
+    labels = {"hate": {"support": 1, "judged": 3, "pr_auc": 0.4}, "offensive": {"support": 0, "judged": 0, "pr_auc": None}}
+    assert macro_pr_auc(labels, ["hate"]) == 0.4 and macro_pr_auc(labels, ["hate", "offensive"]) is None
+    assert macro_pr_auc(labels, []) is None
+    assert every_row_flagged_f1(labels, ["hate"]) == pytest.approx(0.5)  # p = 1/3: 2p / (1 + p)
+    assert every_row_flagged_f1(labels, ["offensive"]) is None
 
 
 def _crosslingual_draw(all_rows, natural=None):
     fold = {"rows": 8, "labels_scored": [], "labels": {}, "macro_f1": all_rows}
     if natural is not None:
-        fold["natural"] = {"rows": 4, "macro_f1": natural}
+        fold["natural"] = {"rows": 4, "labels_scored": [], "labels": {}, "macro_f1": natural}
     return {"folds": {"ar": fold}}
 
 
@@ -251,4 +273,7 @@ def test_crosslingual_also_scores_the_natural_rows_labelled_text_by_text():
     fold = result["folds"]["ar"]
     assert (fold["rows"], fold["natural"]["rows"], fold["per_text"]["rows"]) == (10, 6, 4)  # the 4 MLMA rows
     table = protocol_markdown("crosslingual", result)
-    assert "labelled text by text" in table and f"{fold['per_text']['macro_f1']:.3f} (4 rows)" in table
+    per_text = fold["per_text"]
+    # 2 of the 4 MLMA rows are positives (p = 1/2): flagging every one gets F1 2/3.
+    expected = f"{per_text['macro_f1']:.3f} / {per_text['labels']['extremism']['pr_auc']:.3f} / 0.667 (4 rows)"
+    assert "labelled text by text" in table and expected in table

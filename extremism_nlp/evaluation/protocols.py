@@ -143,6 +143,22 @@ def _macro(per_label: dict[str, Any], labels: Sequence[str]) -> float | None:
     return float(np.mean(values)) if values else None
 
 
+def macro_pr_auc(per_label: dict[str, Any], labels: Sequence[str]) -> float | None:
+    """Mean PR-AUC (average precision) over ``labels``: how well the scores put positives
+    first, whatever the thresholds (a label's chance level is its share of positives)."""
+    values = [per_label[label].get("pr_auc") for label in labels]
+    return float(np.mean(values)) if values and None not in values else None
+
+
+def every_row_flagged_f1(per_label: dict[str, Any], labels: Sequence[str]) -> float | None:
+    """Macro-F1 over ``labels`` of flagging every row: per label 2p / (1 + p), p its share of
+    positives among the judged rows. On a held-out source whose rows are mostly positive
+    (MLMA: 70-87 % `offensive`) it is above every model, so a macro-F1 near it measures how
+    much a model flags rather than how well it tells rows apart."""
+    shares = [per_label[label]["support"] / per_label[label]["judged"] for label in labels if per_label[label]["judged"]]
+    return float(np.mean([2 * p / (1 + p) for p in shares])) if shares else None
+
+
 def _without(split, column: str, value: str):
     return split.filter(lambda v: v != value, input_columns=column)
 
@@ -229,11 +245,17 @@ def _fold_scores(classifier: Classifier, rows, min_positives: int) -> dict[str, 
     return result
 
 
-def _subset_macro(fold: dict[str, Any], key: str) -> str:
-    """A cross-lingual fold's macro-F1 on a subset of its rows, ``natural`` or ``per_text``
+def _subset_measures(fold: dict[str, Any], key: str) -> str:
+    """A cross-lingual fold's `_measures` on a subset of its rows, ``natural`` or ``per_text``
     ("–" if it has none)."""
     subset = fold.get(key) or {}
-    return "–" if subset.get("macro_f1") is None else f"{subset['macro_f1']:.3f} ({subset['rows']} rows)"
+    return "–" if subset.get("macro_f1") is None else f"{_measures(subset)} ({subset['rows']} rows)"
+
+
+def _measures(part: dict[str, Any]) -> str:
+    """A fold's (or subset's) macro-F1, macro PR-AUC and the macro-F1 of flagging every row."""
+    figures = _mean_figures([part])
+    return f"{_f(figures['macro_f1'])} / {_f(figures['pr_auc'])} / {_f(figures['every_row_flagged'])}"
 
 
 def loso_means_by_lang(folds: dict[str, Any]) -> dict[str, Any]:
@@ -241,34 +263,54 @@ def loso_means_by_lang(folds: dict[str, Any]) -> dict[str, Any]:
     (``natural``) and that of the fold holding out the written examples (``written``), each
     with its number of folds. They are kept apart because the written fold reacts to a
     recipe's plain text far more than the natural ones (docs/MODELS.md, probe of 2026-12-06)."""
-    scores: dict[str, dict[str, list[float]]] = {}
+    scored: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for fold in folds.values():
         if fold["macro_f1"] is not None:
             kind = "written" if fold["source"] in PARALLEL_SOURCES else "natural"
-            scores.setdefault(fold["lang"], {}).setdefault(kind, []).append(fold["macro_f1"])
+            scored.setdefault(fold["lang"], {}).setdefault(kind, []).append(fold)
     return {
-        lang: {kind: {"folds": len(values), "macro_f1": float(np.mean(values))} for kind, values in sorted(kinds.items())}
-        for lang, kinds in sorted(scores.items())
+        lang: {kind: {"folds": len(kind_folds), **_mean_figures(kind_folds)} for kind, kind_folds in sorted(kinds.items())}
+        for lang, kinds in sorted(scored.items())
     }
+
+
+def _mean_figures(folds: list[dict[str, Any]]) -> dict[str, float | None]:
+    """The mean over ``folds`` of their macro-F1, their macro PR-AUC and the macro-F1 of
+    flagging every row (`macro_pr_auc`, `every_row_flagged_f1`)."""
+    figures = {
+        "macro_f1": [fold["macro_f1"] for fold in folds],
+        "pr_auc": [macro_pr_auc(fold["labels"], fold["labels_scored"]) for fold in folds],
+        "every_row_flagged": [every_row_flagged_f1(fold["labels"], fold["labels_scored"]) for fold in folds],
+    }
+    return {name: float(np.mean(values)) if None not in values else None for name, values in figures.items()}
 
 
 CROSSLINGUAL_SUBSETS = {"all": "all rows", "natural": "natural rows", "per_text": "natural rows labelled text by text"}
 
 
+FIGURE_SUFFIXES = {"macro_f1": "", "pr_auc": ", PR-AUC", "every_row_flagged": ", every row flagged"}
+"""How `headline_figures` names each measure after its rows ("fr, natural rows, PR-AUC"):
+macro-F1 at the model's thresholds, macro PR-AUC (`macro_pr_auc`) and the macro-F1 of
+flagging every row (`every_row_flagged_f1`), the same for every model."""
+
+
 def headline_figures(name: str, result: dict[str, Any]) -> dict[str, float | None]:
     """The figures a ``loso`` or ``crosslingual`` result is read by, named: per held-out
-    language the macro-F1 on each `CROSSLINGUAL_SUBSETS`; per language the ``loso`` means of
-    `loso_means_by_lang`."""
+    language each of `FIGURE_SUFFIXES` on each `CROSSLINGUAL_SUBSETS`; per language the
+    ``loso`` means of `loso_means_by_lang`."""
     figures: dict[str, float | None] = {}
     if name == "crosslingual":
         for lang, fold in result["folds"].items():
             for key, subset in CROSSLINGUAL_SUBSETS.items():
-                part = fold if key == "all" else fold.get(key)
-                figures[f"{lang}, {subset}"] = (part or {}).get("macro_f1")
+                part = (fold if key == "all" else fold.get(key)) or {}
+                measures = _mean_figures([part]) if part.get("macro_f1") is not None else {}
+                for measure, suffix in FIGURE_SUFFIXES.items():
+                    figures[f"{lang}, {subset}{suffix}"] = measures.get(measure)
     elif name == "loso":
         for lang, kinds in loso_means_by_lang(result["folds"]).items():
-            for kind, mean in kinds.items():
-                figures[f"{lang}, {kind} folds"] = mean["macro_f1"]
+            for kind, means in kinds.items():
+                for measure, suffix in FIGURE_SUFFIXES.items():
+                    figures[f"{lang}, {kind} folds{suffix}"] = means.get(measure)
     else:
         raise ValueError(f"{name!r} is not run once per draw: only loso and crosslingual refit a recipe")
     return figures
@@ -305,6 +347,9 @@ def _f(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
 
 
+MEASURES_HEADER = "macro-F1 / macro PR-AUC / macro-F1 flagging every row"
+
+
 def protocol_markdown(name: str, result: dict[str, Any]) -> str:
     """A table of a protocol's result, for reports and RESULTS.md."""
     if name == "neutral":
@@ -315,23 +360,24 @@ def protocol_markdown(name: str, result: dict[str, Any]) -> str:
     if name == "loso":
         rows = [
             f"| {key} | {fold['rows']} | " + ", ".join(f"{label} {fold['labels'][label]['f1']:.3f}" for label in fold["labels_scored"])
-            + f" | {fold['macro_f1']:.3f} |"
+            + f" | {_measures(fold)} |"
             for key, fold in result["folds"].items()
         ]
         means = [
-            f"| **{lang}**, {kind} (mean of {mean['folds']}) | | | {mean['macro_f1']:.3f} |"
+            f"| **{lang}**, {kind} (mean of {mean['folds']}) | | | {_f(mean['macro_f1'])} / {_f(mean['pr_auc'])} / {_f(mean['every_row_flagged'])} |"
             for lang, kinds in loso_means_by_lang(result["folds"]).items()
             for kind, mean in kinds.items()
         ]
-        return "\n".join(["| held-out source/lang | rows | F1 per label | macro-F1 |", "|---|---|---|---|", *rows, *means])
+        header = f"| held-out source/lang | rows | F1 per label | {MEASURES_HEADER} |"
+        return "\n".join([header, "|---|---|---|---|", *rows, *means])
     if name == "crosslingual":
         rows = [
             f"| {lang} | {fold['rows']} | "
             + ", ".join(f"{label} {fold['labels'][label]['f1']:.3f}" for label in fold["labels_scored"])
-            + f" | {fold['macro_f1']:.3f} | {_subset_macro(fold, 'natural')} | {_subset_macro(fold, 'per_text')} |"
+            + f" | {_measures(fold)} | {_subset_measures(fold, 'natural')} | {_subset_measures(fold, 'per_text')} |"
             for lang, fold in result["folds"].items()
             if fold["macro_f1"] is not None
         ]
-        header = "| held-out language | test rows | F1 per label | macro-F1 | macro-F1, natural rows | natural rows labelled text by text |"
+        header = f"| held-out language | test rows | F1 per label | {MEASURES_HEADER} | natural rows | natural rows labelled text by text |"
         return "\n".join([header, "|---|---|---|---|---|---|", *rows])
     raise ValueError(f"unknown protocol {name!r}; available: {', '.join(PROTOCOLS)}")
