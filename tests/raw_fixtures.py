@@ -218,6 +218,15 @@ def make_public_corpora_dir(root: Path, n_filler: int = 20) -> Path:
         "nl:999,nl,empty.,,Empty.",  # empty text
     ]
     _write_gz(root / "tatoeba_plain" / "tatoeba_plain.csv.gz", "\n".join(tatoeba) + "\n")
+    pejorativity = ["id,text,word,pejorative,misogyny"]
+    pejorativity += [f"{i},La gallina numero {i} ha fatto un uovo.,gallina,0,0" for i in range(n_filler)]
+    pejorativity += [
+        '901,"Sei proprio una gallina, torna in cucina.",gallina,1,1',  # misogynous epithet
+        "902,@tizio sei un'oca giuliva e pure antipatica.,oca,1,0",  # an epithet, not misogynous
+        '903,"Riga uno\\nriga due, oche al lago.",oca,0,0',  # upstream's escaped line break
+        "904,Una risposta strana.,oca,forse,0",  # a label the source does not have
+    ]
+    _write_gz(root / "pejorativity_it" / "pejorativity.csv.gz", "\n".join(pejorativity) + "\n")
     return add_mpold(root, n_filler)
 
 

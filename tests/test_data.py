@@ -379,6 +379,18 @@ def test_tatoeba_plain_is_plain_in_every_label_and_keeps_translations_in_one_spl
     assert info["skipped"] == {"unknown language 'xx'": 1, "empty required field": 1}
 
 
+def test_pejorativity_keeps_plain_uses_of_an_epithet_unjudged_for_offensive(raw_data_dir, tmp_path, monkeypatch):
+    rows, info = _public_corpora(raw_data_dir, tmp_path, monkeypatch, "pejorativity_it")
+    misogynous, epithet, plain = (rows[f"pejorativity_it:{i}"][1] for i in ("901", "902", "3"))
+    assert misogynous["labels"] == _labels("hate", "offensive") and misogynous["label_mask"] == [0, 0, 1, 1]
+    assert epithet["labels"] == _labels("offensive") and epithet["label_mask"] == [0, 0, 1, 1]
+    # the word in its plain sense: not hate, and nothing known about insults elsewhere in the tweet
+    assert plain["labels"] == _labels() and plain["label_mask"] == [0, 0, 1, 0]
+    assert plain["source_label"] == "gallina:pejorative=0:misogyny=0" and plain["lang"] == "it"
+    assert rows["pejorativity_it:903"][1]["text"] == "Riga uno\nriga due, oche al lago."
+    assert info["rows_read"] == 24 and info["rows_kept"] == 23 and info["skipped"] == {"unknown label forse/0": 1}
+
+
 def test_a_corrupt_archive_is_reported_not_raised(raw_data_dir, tmp_path, monkeypatch):
     from raw_fixtures import make_public_corpora_dir
 

@@ -39,11 +39,12 @@ def test_recipes_hold_the_settings_of_the_shipped_models(recipe, model):
     assert {k: final[k] for k in compared} == {k: shipped[k] for k in compared}
 
 
-LEFT_OUT_OF_DEFAULT = {"isis_fanboy", "ud_plain", "tatoeba_plain"}
+LEFT_OUT_OF_DEFAULT = {"isis_fanboy", "ud_plain", "tatoeba_plain", "pejorativity_it"}
 """Labelled sources the default recipe does not train on, each for a reason docs/MODELS.md
 gives: the ISIS fan-boy tweets are labelled by the account that posted them (thirteenth
 round); the UD prose and the Tatoeba sentences, added after 0.14.0, raised the thresholds'
-floor when trained on as they are (probes of 2026-12-05)."""
+floor when trained on as they are (probes of 2026-12-05); PejorativITy was added after
+0.14.0 and is measured, not yet trained on (2026-12-06)."""
 
 
 def test_the_default_recipe_decides_on_every_labelled_source():

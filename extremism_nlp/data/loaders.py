@@ -488,6 +488,26 @@ def load_mpold_ar(folder: Path, report: SourceReport) -> Iterator[RawRow]:
         yield RawRow(rec["id"], rec["text"], "ar", _labels(*names), source_label)
 
 
+def load_pejorativity_it(folder: Path, report: SourceReport) -> Iterator[RawRow]:
+    """PejorativITy (Italian tweets, 50 for each of 24 words that are either a pejorative
+    epithet for a woman or used plainly: "oca", goose; "balena", whale): misogyny 1 ->
+    hate+offensive; misogyny 0 with the word used as an epithet (pejorative 1) -> offensive;
+    both 0 -> hate 0 with offensive unjudged (the word is plain, which says nothing of the
+    rest of the tweet). Violence and extremism are not annotated. Tweets of one text share a
+    split (five occur under two words)."""
+    for where, rec in read_table(folder / "pejorativity.csv.gz", report, required=("id", "text", "word", "pejorative", "misogyny")):
+        pejorative, misogyny = rec["pejorative"], rec["misogyny"]
+        if pejorative not in ("0", "1") or misogyny not in ("0", "1"):
+            report.skip(f"unknown label {pejorative}/{misogyny}", where)
+            continue
+        names: tuple[str, ...] = HATE if misogyny == "1" else ("offensive",) if pejorative == "1" else ()
+        judged = _only("hate") if not names else _only(*HATE)
+        # Upstream writes a line break inside a tweet as the two characters "\n".
+        text = rec["text"].replace("\\n", "\n")
+        source_label = f"{rec['word']}:pejorative={pejorative}:misogyny={misogyny}"
+        yield RawRow(rec["id"], text, "it", _labels(*names), source_label, None, text, annotated=judged)
+
+
 # --- plain text: sentences with no harm in them, in many languages ------------------------
 
 UD_PLAIN_LANGUAGES = ("ar", "de", "en", "es", "fr", "hi", "it", "nl", "pl", "pt", "ru", "tr", "zh")

@@ -183,6 +183,12 @@ SOURCES: dict[str, Source] = {
             loaders.load_mpold_ar, in_repository=True,
         ),
         Source(
+            "pejorativity_it", "pejorativity_it", ("it",), "CC BY (version not stated)", True,
+            "Muti et al. PejorativITy: Disambiguating Pejorative Epithets to Improve Misogyny Detection in "
+            "Italian Tweets. LREC-COLING 2024.",
+            loaders.load_pejorativity_it, in_repository=True,
+        ),
+        Source(
             "ud_plain", "ud_plain", loaders.UD_PLAIN_LANGUAGES, "CC BY-SA 3.0 and 4.0", True,
             "Zeman et al. CoNLL 2017 Shared Task: Multilingual Parsing from Raw Text to Universal "
             "Dependencies (the PUD treebanks); Bouma and van Noord, UD Dutch Alpino. Universal Dependencies.",
