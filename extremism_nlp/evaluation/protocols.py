@@ -249,13 +249,13 @@ def _subset_measures(fold: dict[str, Any], key: str) -> str:
     """A cross-lingual fold's `_measures` on a subset of its rows, ``natural`` or ``per_text``
     ("–" if it has none)."""
     subset = fold.get(key) or {}
-    return "–" if subset.get("macro_f1") is None else f"{_measures(subset)} ({subset['rows']} rows)"
+    return "–" if subset.get("macro_f1") is None else f"{_measures(_mean_figures([subset]))} ({subset['rows']} rows)"
 
 
-def _measures(part: dict[str, Any]) -> str:
-    """A fold's (or subset's) macro-F1, macro PR-AUC and the macro-F1 of flagging every row."""
-    figures = _mean_figures([part])
-    return f"{_f(figures['macro_f1'])} / {_f(figures['pr_auc'])} / {_f(figures['every_row_flagged'])}"
+def _measures(figures: dict[str, Any]) -> str:
+    """Macro-F1, macro PR-AUC and the macro-F1 of flagging every row (`_mean_figures`), as
+    `MEASURES_HEADER` names them."""
+    return " / ".join(_f(figures[measure]) for measure in FIGURE_SUFFIXES)
 
 
 def loso_means_by_lang(folds: dict[str, Any]) -> dict[str, Any]:
@@ -360,11 +360,11 @@ def protocol_markdown(name: str, result: dict[str, Any]) -> str:
     if name == "loso":
         rows = [
             f"| {key} | {fold['rows']} | " + ", ".join(f"{label} {fold['labels'][label]['f1']:.3f}" for label in fold["labels_scored"])
-            + f" | {_measures(fold)} |"
+            + f" | {_measures(_mean_figures([fold]))} |"
             for key, fold in result["folds"].items()
         ]
         means = [
-            f"| **{lang}**, {kind} (mean of {mean['folds']}) | | | {_f(mean['macro_f1'])} / {_f(mean['pr_auc'])} / {_f(mean['every_row_flagged'])} |"
+            f"| **{lang}**, {kind} (mean of {mean['folds']}) | | | {_measures(mean)} |"
             for lang, kinds in loso_means_by_lang(result["folds"]).items()
             for kind, mean in kinds.items()
         ]
@@ -374,7 +374,7 @@ def protocol_markdown(name: str, result: dict[str, Any]) -> str:
         rows = [
             f"| {lang} | {fold['rows']} | "
             + ", ".join(f"{label} {fold['labels'][label]['f1']:.3f}" for label in fold["labels_scored"])
-            + f" | {_measures(fold)} | {_subset_measures(fold, 'natural')} | {_subset_measures(fold, 'per_text')} |"
+            + f" | {_measures(_mean_figures([fold]))} | {_subset_measures(fold, 'natural')} | {_subset_measures(fold, 'per_text')} |"
             for lang, fold in result["folds"].items()
             if fold["macro_f1"] is not None
         ]
