@@ -27,6 +27,8 @@ sentences.
     python benchmarks/probe_language_centring.py raw --language-floor replace # each language's own floor
     python benchmarks/probe_language_centring.py raw --set min_group_rows=200 # stray-language groups weigh less
     python benchmarks/probe_language_centring.py raw --linear-share 0.5       # MLP and linear logits averaged
+    python benchmarks/probe_language_centring.py raw --set sources='["mlma", ..., "tatoeba_plain"]' \
+        --source-languages tatoeba_plain=tr,ur,hi                               # a source in some languages only
     python benchmarks/probe_language_centring.py raw --set sources='["mlma", ..., "ud_plain"]' \
         --set source_weights='{"ud_plain": 0.25}' --tag "recipe 0.14.0"        # the recipe's sources (JSON list in full) and one more
 
@@ -75,10 +77,16 @@ parser.add_argument(
     "--set", action="append", default=[], metavar="SETTING=VALUE",
     help="a setting of the recipe changed (JSON value), e.g. min_group_rows=200 or head_networks=10",
 )  # fmt: skip
+parser.add_argument(
+    "--source-languages", action="append", default=[], metavar="SOURCE=LANG,LANG",
+    help="keep a source's rows only in these languages (train and validation; its test rows are left out of the figures, "
+    "so they compare with a recipe without it), e.g. tatoeba_plain=tr,ur,hi with the source added by --set sources=...",
+)  # fmt: skip
 parser.add_argument("--tag", default="", help="words added to the results key, e.g. the release whose recipe was probed")
 args = parser.parse_args()
 VARIANTS = args.variants.split(",")
 CHANGED = {key: json.loads(value) for key, value in (item.split("=", 1) for item in args.set)}
+SOURCE_LANGUAGES = {source: set(langs.split(",")) for source, langs in (item.split("=", 1) for item in args.source_languages)}
 RECIPE = recipe_configs("configs/default.json")[0]
 
 
@@ -93,6 +101,7 @@ def described(key, value):
 OPTIONS = (
     (f", linear share {args.linear_share}" if args.linear_share else "")
     + "".join(described(k, v) for k, v in CHANGED.items())
+    + "".join(f", {source} in {','.join(sorted(langs))} only" for source, langs in SOURCE_LANGUAGES.items())
     + (f", language floor {args.language_floor}" if args.language_floor else "")
     + (", old folds" if args.old_folds else "")
     + (f", offensive floor {args.offensive_floor}" if args.offensive_floor != FLOOR_QUANTILE else "")
@@ -102,6 +111,11 @@ t0 = time.time()
 config = RECIPE.with_settings(**CHANGED) if CHANGED else RECIPE
 s = config.backend
 corpus = load_corpus(config.run.data_dir, config.run.sources, config.run.languages, config.run.commercial_only)
+for split_name in ("train", "validation"):
+    corpus[split_name] = corpus[split_name].filter(
+        lambda source, lang: source not in SOURCE_LANGUAGES or lang in SOURCE_LANGUAGES[source], input_columns=["source", "lang"]
+    )
+corpus["test"] = corpus["test"].filter(lambda source: source not in SOURCE_LANGUAGES, input_columns="source")
 train = protocol_corpus(config, corpus)["train"]
 validation, test = corpus["validation"], corpus["test"]
 cache = EmbeddingCache(s.base, "query: ", pool_layers=[int(x) for x in s.pool_layers])
