@@ -111,11 +111,12 @@ t0 = time.time()
 config = RECIPE.with_settings(**CHANGED) if CHANGED else RECIPE
 s = config.backend
 corpus = load_corpus(config.run.data_dir, config.run.sources, config.run.languages, config.run.commercial_only)
-for split_name in ("train", "validation"):
-    corpus[split_name] = corpus[split_name].filter(
-        lambda source, lang: source not in SOURCE_LANGUAGES or lang in SOURCE_LANGUAGES[source], input_columns=["source", "lang"]
-    )
-corpus["test"] = corpus["test"].filter(lambda source: source not in SOURCE_LANGUAGES, input_columns="source")
+if SOURCE_LANGUAGES:  # three passes over the corpus: only when asked for
+    for split_name in ("train", "validation"):
+        corpus[split_name] = corpus[split_name].filter(
+            lambda source, lang: source not in SOURCE_LANGUAGES or lang in SOURCE_LANGUAGES[source], input_columns=["source", "lang"]
+        )
+    corpus["test"] = corpus["test"].filter(lambda source: source not in SOURCE_LANGUAGES, input_columns="source")
 train = protocol_corpus(config, corpus)["train"]
 validation, test = corpus["validation"], corpus["test"]
 cache = EmbeddingCache(s.base, "query: ", pool_layers=[int(x) for x in s.pool_layers])
