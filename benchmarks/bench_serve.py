@@ -2,7 +2,7 @@
 `extremism-nlp serve`, for the `fast` and `default` models.
 
 For each model a server process is started on 127.0.0.1 (a free port), the texts of the
-functional suite (11 languages: 4,420 cases) are first sent one at a time (the serial
+functional suite (11 languages) are first sent one at a time (the serial
 reference), then by N concurrent clients, one text per request, until the request count or
 the time limit is reached, whichever comes first; the server is then stopped. Printed:
 throughput, p50/p99 latency, errors, the server's mean batch size, and whether every result

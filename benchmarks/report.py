@@ -325,6 +325,7 @@ def _protocols_section() -> list[str]:
         protocols, "functional", "### Functional suite: harmful caught / non-harmful passed (targets: >= 70 % / >= 90 %)",
         lambda result: result["summary"],
         lambda cell: f"{cell['harmful']['pass_rate']:.0%} / {cell['non_harmful']['pass_rate']:.0%}",
+        note=_smaller_suites(protocols),
     )
     every_row = (  # under the first table with the column; the loso tables below have it too
         "\"every row flagged\" is the macro-F1 of flagging every held-out row, the same for every model: where a"
@@ -422,6 +423,26 @@ def _written_alongside(protocols: dict) -> str:
         for lang, fold in _one_draw((recorded.get("crosslingual") or {}).get("result") or {}).get("folds", {}).items():
             alongside.setdefault(lang, [other for other in fold.get("written_alongside", []) if other != lang])
     return "; ".join(f"{lang}: {', '.join(others)}" for lang, others in alongside.items())
+
+
+def _smaller_suites(protocols: dict) -> str:
+    """A note naming the models whose functional suite result has fewer cases than the largest
+    one: recorded before the suite grew, so their rates are over other cases."""
+    cases = {
+        f"{model} {recorded['version']}": sum(cell[kind]["cases"] for cell in summary.values() for kind in ("harmful", "non_harmful"))
+        for model, recorded in protocols.items()
+        if (summary := ((recorded.get("functional") or {}).get("result") or {}).get("summary"))
+    }
+    if not cases:
+        return ""
+    largest = max(cases.values())
+    smaller = [f"{name} ({n:,} cases)" for name, n in cases.items() if n < largest]
+    if not smaller:
+        return ""
+    return (
+        f"Scored on the suite as it was when recorded, smaller than today's {largest:,} cases (the suite's README, "
+        f"\"History\"): {'; '.join(smaller)}."
+    )
 
 
 def _protocol_table(protocols: dict, protocol: str, title: str, by_lang, show, baseline=None, note: str = "") -> list[str]:
