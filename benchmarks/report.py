@@ -101,10 +101,20 @@ def _quality_section(quality: dict) -> list[str]:
     return lines
 
 
-def _functional_section(quality: dict) -> list[str]:
+def _suite_cases(result: dict) -> int:
+    """How many functional-suite cases a recorded result was scored on."""
+    return sum(cell[kind]["cases"] for cell in result["summary"].values() for kind in ("harmful", "non_harmful"))
+
+
+def _functional_section(quality: dict, protocols: dict) -> list[str]:
+    """Each model's suite result from run_quality.py, with a note where it was scored on fewer
+    cases than a later run_protocols.py result (the suite grew since run_quality ran)."""
     functional = quality.get("functional") or {}
     if not functional:
         return []
+    recorded = list(functional.values())
+    recorded += [r["functional"]["result"] for r in protocols.values() if (r.get("functional") or {}).get("result")]
+    largest = max(_suite_cases(result) for result in recorded)
     lines = [
         "## Functional suite: use versus mention",
         "",
@@ -115,6 +125,12 @@ def _functional_section(quality: dict) -> list[str]:
     for name, result in functional.items():
         langs = sorted(result["summary"])
         lines += [f"### {name} {result['version']}", ""]
+        if _suite_cases(result) < largest:
+            lines += [
+                f"Scored on {_suite_cases(result):,} cases, before the suite grew to {largest:,} (its README, \"History\");"
+                " \"Generalisation protocols\" below has the models scored on the whole suite.",
+                "",
+            ]
         lines.append("| lang | harmful | non-harmful | targets met |")
         lines.append("|---|---|---|---|")
         for lang in langs:
@@ -747,7 +763,7 @@ def write_results_md() -> Path:
     quality = _load("quality.json")
     if quality:
         lines += _quality_section(quality) + [""]
-        lines += _functional_section(quality)
+        lines += _functional_section(quality, _load("protocols.json") or {})
     lines += _protocols_section()
     lines += _written_section()
     lines += _plain_translations_section()
