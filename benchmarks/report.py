@@ -445,9 +445,9 @@ def _smaller_suites(protocols: dict) -> str:
     """A note naming the models whose functional suite result has fewer cases than the largest
     one: recorded before the suite grew, so their rates are over other cases."""
     cases = {
-        f"{model} {recorded['version']}": sum(cell[kind]["cases"] for cell in summary.values() for kind in ("harmful", "non_harmful"))
+        f"{model} {recorded['version']}": _suite_cases(result)
         for model, recorded in protocols.items()
-        if (summary := ((recorded.get("functional") or {}).get("result") or {}).get("summary"))
+        if (result := (recorded.get("functional") or {}).get("result"))
     }
     if not cases:
         return ""
@@ -456,8 +456,8 @@ def _smaller_suites(protocols: dict) -> str:
     if not smaller:
         return ""
     return (
-        f"Scored on the suite as it was when recorded, smaller than today's {largest:,} cases (the suite's README, "
-        f"\"History\"): {'; '.join(smaller)}."
+        f"Scored on the suite as it was when recorded, smaller than the {largest:,} cases of the others (the suite's "
+        f"README, \"History\"): {'; '.join(smaller)}."
     )
 
 
