@@ -18,6 +18,15 @@ def test_suite_has_twenty_functionalities_of_about_twenty_cases_per_language():
         assert kinds == {True, False}
 
 
+def test_every_language_has_the_same_functionalities_but_its_script_specific_ones():
+    cases = load_suite()
+    by_lang = {lang: {case.functionality for case in cases if case.lang == lang} for lang in SUITE_LANGUAGES}
+    common = set.intersection(*by_lang.values())
+    assert {"hate_question", "hate_implicit", "abuse_nonprotected_group", "counter_speech_reference"} <= common
+    for names in by_lang.values():
+        assert names - common <= {"hate_obfuscated_digits", "hate_obfuscated_diacritics", "hate_arabizi"}
+
+
 def test_cases_are_filled_in():
     for case in load_suite():
         assert "{" not in case.text and case.value in case.text
