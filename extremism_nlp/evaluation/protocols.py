@@ -57,6 +57,7 @@ WRITTEN_TOGETHER = (
     ("fr", "en"), ("nl", "de"),  # second round: localised versions
     ("en", "fr", "ar"), ("de", "es", "it", "nl"), ("pt", "pl", "tr", "ru"),  # third and fourth rounds: one writer each
     ("ar", "ur"), ("es", "it"), ("pt", "pl"), ("tr", "hi"), ("ru", "zh"),  # eighth round: one writer per pair (en/fr, de/nl above)
+    ("en", "nl"), ("pl", "ru", "tr"), ("hi", "ur", "zh"),  # ninth round: one writer per group, ar, fr and de alone
 )  # fmt: skip
 """Languages whose `PARALLEL_SOURCES` rows were written together (data/DATASHEET.md,
 `project_written`): as versions of one text, or by one writer in the same round (the fourth

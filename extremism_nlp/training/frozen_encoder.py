@@ -74,7 +74,7 @@ class FrozenEncoderConfig(SampledConfig):
 
 CONTRAST_KINDS = (
     "neutral_group", "positive_identity", "negated", "counter_speech", "counter_speech_quote", "quote_to_condemn", "reporting",
-    "counter_terrorism",
+    "counter_terrorism", "group_question", "group_opinion", "group_pronoun",
 )  # fmt: skip
 """Kinds of written non-harmful examples that mention a group, hate or terrorism without
 using them: the contrasts to the harmful kinds (data/DATASHEET.md, "Examples written for the project")."""
