@@ -34,7 +34,7 @@ def test_a_card_of_an_untrained_model_renders():
 
 
 def test_the_shipped_default_card_says_where_its_extremism_positives_come_from():
-    """default 0.14.0 trains without the ISIS fan-boy tweets (labelled by account); a model
+    """default (0.14.0 and later) trains without the ISIS fan-boy tweets (labelled by account); a model
     trained on them says they make up most of its extremism positives."""
     info = ModelInfo.from_file(BUILTIN_DIR / "default" / CONFIG_FILE)
     card = (BUILTIN_DIR / "default" / "README.md").read_text(encoding="utf-8")
