@@ -17,8 +17,8 @@ Reported: the cross-lingual folds as the protocol makes them (ar, fr, de left ou
 --old-folds every written row too, as until 2026-12-04) on all and on natural test rows, the
 full fit's test macro-F1 (on all rows, and on natural rows alone, the rows that a written
 round added to the corpus leaves in place) and `hate` F1 per language, the neutral sets and
-the functional suite. A text is cut at 256 tokens where the Classifier would read passages. The raw variant
-reproduced the protocol's and the model card's figures within about 0.01 and three neutral
+the functional suite. A text is cut at 256 tokens where the Classifier would read passages.
+The raw variant reproduced the protocol's and the model card's figures within about 0.01 and three neutral
 sentences.
 
     python benchmarks/probe_language_centring.py [raw,everyday,sample]
@@ -236,8 +236,8 @@ for variant in VARIANTS:
         figures = scored(y_test[rows], m_test[rows], probabilities[rows], decided[rows])
         # Natural rows alone as well: a written round added to the corpus moves other written
         # rows between splits, so only the natural rows are the same test set before and after.
-        rows &= natural_test
-        natural_f1 = scored(y_test[rows], m_test[rows], probabilities[rows], decided[rows])["macro_f1"]
+        natural = rows & natural_test
+        natural_f1 = scored(y_test[natural], m_test[natural], probabilities[natural], decided[natural])["macro_f1"]
         out[f"test_{lang}"] = {"macro_f1": figures["macro_f1"], "natural_macro_f1": natural_f1, "hate": figures["labels"].get("hate")}
     neutral = load_neutral()
     flagged = {}
