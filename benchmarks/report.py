@@ -334,8 +334,12 @@ def _protocols_section() -> list[str]:
     ]
     lines += _protocol_table(
         protocols, "neutral", "### Neutral everyday sentences: share flagged (target: at most 1 % in every language)",
-        lambda result: result,
-        lambda cell: f"{cell['flagged_rate']:.1%} ({cell['flagged']}/{cell['sentences']})",
+        lambda result: result, _share_flagged,
+    )
+    lines += _protocol_table(
+        protocols, "counter_speech",
+        "### Counter-speech: replies that push back against hate, share flagged (target: at most 15 % in every language)",
+        lambda result: result, _share_flagged,
     )
     lines += _protocol_table(
         protocols, "functional", "### Functional suite: harmful caught / non-harmful passed (targets: >= 70 % / >= 90 %)",
@@ -459,6 +463,11 @@ def _smaller_suites(protocols: dict) -> str:
         f"Scored on the suite as it was when recorded, smaller than the {largest:,} cases of the others (the suite's "
         f"README, \"History\"): {'; '.join(smaller)}."
     )
+
+
+def _share_flagged(cell: dict) -> str:
+    """A sentence set's cell (`protocols.SENTENCE_SETS`): share and count flagged."""
+    return f"{cell['flagged_rate']:.1%} ({cell['flagged']}/{cell['sentences']})"
 
 
 def _protocol_table(protocols: dict, protocol: str, title: str, by_lang, show, baseline=None, note: str = "") -> list[str]:

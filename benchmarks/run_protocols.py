@@ -1,8 +1,8 @@
-"""Generalisation of every model: neutral sentences, the functional suite, and (for models
+"""Generalisation of every model: neutral sentences, counter-speech, the functional suite, and (for models
 that refit in minutes) leave-one-source-out and cross-lingual folds.
 
     python benchmarks/run_protocols.py                      # every protocol each model supports
-    python benchmarks/run_protocols.py --quick              # neutral and functional only (CI)
+    python benchmarks/run_protocols.py --quick              # neutral, counter-speech and functional only (CI)
     python benchmarks/run_protocols.py --models default fast --protocols neutral crosslingual
     python benchmarks/run_protocols.py --models default --protocols crosslingual --seeds 13 14 15
 
@@ -35,8 +35,8 @@ def _functional_summary(classifier: Classifier) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--models", nargs="+", default=list(DEFAULT_MODELS), help="built-in names or model folders")
-    parser.add_argument("--protocols", nargs="+", default=["neutral", "functional", "crosslingual", "loso"])
-    parser.add_argument("--quick", action="store_true", help="neutral and functional only")
+    parser.add_argument("--protocols", nargs="+", default=["neutral", "counter_speech", "functional", "crosslingual", "loso"])
+    parser.add_argument("--quick", action="store_true", help="neutral, counter_speech and functional only")
     parser.add_argument("--max-train-rows", type=int, default=None, help="loso, crosslingual: cap on training rows per fold")
     parser.add_argument(
         "--seeds", nargs="+", type=int, default=[],
@@ -48,7 +48,7 @@ def main() -> None:
     # loso and crosslingual run for minutes per fold: their progress ("training without ...") is logged
     logging.basicConfig(format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S")
     logging.getLogger("extremism_nlp").setLevel(logging.INFO)
-    chosen = ["neutral", "functional"] if args.quick else args.protocols
+    chosen = ["neutral", "counter_speech", "functional"] if args.quick else args.protocols
 
     results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
     corpus = None
@@ -62,8 +62,8 @@ def main() -> None:
         entry["version"] = classifier.version
         for protocol in chosen:
             started = time.perf_counter()
-            if protocol == "neutral":
-                result = protocols.run_neutral(classifier)
+            if protocol in protocols.SENTENCE_SETS:
+                result = protocols.run_sentence_set(classifier, protocol)
             elif protocol == "functional":
                 result = _functional_summary(classifier)
             else:

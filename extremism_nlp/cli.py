@@ -213,8 +213,8 @@ def _cmd_evaluate_protocol(args: argparse.Namespace) -> int:
     from .evaluation import protocols
 
     classifier = Classifier.from_pretrained(args.model)
-    if args.protocol == "neutral":
-        result = protocols.run_neutral(classifier, args.languages)
+    if args.protocol in protocols.SENTENCE_SETS:
+        result = protocols.run_sentence_set(classifier, args.protocol, args.languages)
     else:
         from .data import load_corpus
         from .training import TrainingConfig, protocol_recipe, run_refitting_protocol
@@ -384,8 +384,9 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement p
     )
     evaluate.add_argument("--model", default="default")
     evaluate.add_argument(
-        "--protocol", default="test", choices=["test", "loso", "crosslingual", "neutral"],
+        "--protocol", default="test", choices=["test", "loso", "crosslingual", "neutral", "counter_speech"],
         help="test: the corpus split; neutral: everyday sentences in many languages (none may be flagged); "
+        "counter_speech: replies that push back against hate (at least 85 %% must pass); "
         "loso: train without each source, test on it; crosslingual: train without a language, test on it "
         "(loso and crosslingual retrain the model per fold: fast and frozen_encoder models only)",
     )
@@ -401,7 +402,7 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement p
     evaluate.add_argument("--sources", nargs="+", help="read only these corpora (test, loso, crosslingual)")
     evaluate.add_argument(
         "--languages", nargs="+",
-        help="test: score only these languages; neutral: only these sets; crosslingual: leave out these languages (default: ar fr de)",
+        help="test: score only these languages; neutral, counter_speech: only these sets; crosslingual: leave out these languages (default: ar fr de)",
     )  # fmt: skip
     evaluate.add_argument("--output-dir", help="also write report.json, report.md and PNG plots here")
     evaluate.set_defaults(handler=_cmd_evaluate)

@@ -1,4 +1,4 @@
-"""Generalisation protocols: neutral sentences, leave one source out, cross-lingual."""
+"""Generalisation protocols: neutral sentences, counter-speech, leave one source out, cross-lingual."""
 
 import numpy as np
 import pytest
@@ -7,9 +7,11 @@ from extremism_nlp import Classifier
 from extremism_nlp.evaluation.protocols import (
     ACCOUNT_LABELLED_SOURCES,
     PARALLEL_SOURCES,
+    SENTENCE_SETS,
     every_row_flagged_f1,
     headline_figures,
     load_neutral,
+    load_sentences,
     loso_means_by_lang,
     macro_pr_auc,
     over_draws,
@@ -17,6 +19,7 @@ from extremism_nlp.evaluation.protocols import (
     run_crosslingual,
     run_loso,
     run_neutral,
+    run_sentence_set,
     written_alongside,
 )
 
@@ -42,6 +45,39 @@ def test_run_neutral_counts_flagged_sentences():
         assert entry["flagged"] == len(entry["flagged_examples"]) <= entry["sentences"]
         assert 0 <= entry["flagged_rate"] <= 1
     assert "| en |" in protocol_markdown("neutral", result)
+
+
+def test_counter_speech_set_has_100_replies_in_at_least_8_languages():
+    sets = load_sentences("counter_speech")
+    assert len(sets) >= 8 and {"ar", "en", "fr", "de", "es", "it"} <= set(sets)
+    for lang, replies in sets.items():
+        assert len(replies) >= 100, lang
+        assert len(set(replies)) == len(replies), lang
+
+
+def test_sentence_sets_share_no_line_with_the_written_training_examples():
+    """The sets measure text the models never saw: none of their lines may be a training example."""
+    import json
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "data" / "raw" / "project_written"
+    written = {json.loads(line)["text"].strip().casefold() for path in folder.glob("*.jsonl") for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+    for protocol in SENTENCE_SETS:
+        for lang, sentences in load_sentences(protocol).items():
+            assert not {s.casefold() for s in sentences} & written, (protocol, lang)
+
+
+def test_unknown_sentence_set_names_the_available_ones():
+    with pytest.raises(ValueError, match="available: neutral, counter_speech"):
+        load_sentences("jokes")
+
+
+def test_run_counter_speech_counts_flagged_replies():
+    result = run_sentence_set(Classifier.from_pretrained("fast"), "counter_speech", ["fr"])
+    entry = result["fr"]
+    assert entry["sentences"] == len(load_sentences("counter_speech", ["fr"])["fr"])
+    assert entry["flagged"] == len(entry["flagged_examples"]) == sum(1 for e in entry["flagged_examples"] if e["labels"])
+    assert "| fr |" in protocol_markdown("counter_speech", result)
 
 
 @pytest.fixture
@@ -208,14 +244,15 @@ def test_crosslingual_keeps_written_rows_only_of_languages_written_apart():
     assert "natural rows" in protocol_markdown("crosslingual", result)
 
 
-def test_cli_runs_the_neutral_protocol(capsys, tmp_path):
+@pytest.mark.parametrize("protocol, at_least", [("neutral", 200), ("counter_speech", 100)])
+def test_cli_runs_a_sentence_set_protocol(protocol, at_least, capsys, tmp_path):
     import json
 
     from extremism_nlp.cli import main
 
-    assert main(["evaluate", "--protocol", "neutral", "--model", "fast", "--languages", "de", "--output-dir", str(tmp_path)]) == 0
+    assert main(["evaluate", "--protocol", protocol, "--model", "fast", "--languages", "de", "--output-dir", str(tmp_path)]) == 0
     assert "| de |" in capsys.readouterr().out
-    assert json.loads((tmp_path / "protocol_neutral.json").read_text())["result"]["de"]["sentences"] >= 200
+    assert json.loads((tmp_path / f"protocol_{protocol}.json").read_text())["result"]["de"]["sentences"] >= at_least
 
 
 def test_cli_crosslingual_retrains_a_fast_model(raw_data_dir, capsys):

@@ -6,6 +6,9 @@ measure what a user meets instead:
 - ``test``: the corpus' own test split (`evaluate`), for reference.
 - ``neutral``: plain everyday sentences written for the project in many languages
   (``resources/neutral/<lang>.txt``); none of them may be flagged.
+- ``counter_speech``: replies that push back against hate, written for the project and never
+  trained on (``resources/counter_speech/<lang>.txt``): they name the group, often restate the
+  hateful claim to reject it, or condemn a terrorist group by name; at least 85 % must pass.
 - ``loso``: leave one source out: the recipe is trained without a source and tested on that
   source's validation and test rows, for every source and language with at least
   ``MIN_POSITIVES`` positives of a label there.
@@ -46,7 +49,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-PROTOCOLS = ("test", "loso", "crosslingual", "neutral")
+PROTOCOLS = ("test", "loso", "crosslingual", "neutral", "counter_speech")
+SENTENCE_SETS = ("neutral", "counter_speech")
+"""Protocols that score sets of non-harmful sentences shipped in ``resources/<protocol>/``:
+the figure is the share flagged, per language."""
 MIN_POSITIVES = 50
 """A (source, language, label) is scored in ``loso`` only with this many held-out positives."""
 CROSSLINGUAL_LANGUAGES = ("ar", "fr", "de")
@@ -84,30 +90,38 @@ def written_alongside(lang: str) -> set[str]:
     return {lang}.union(*(group for group in WRITTEN_TOGETHER if lang in group))
 
 
-def neutral_languages() -> list[str]:
-    """Languages of the shipped neutral set."""
-    folder = resources.files("extremism_nlp") / "resources" / "neutral"
+def set_languages(protocol: str = "neutral") -> list[str]:
+    """Languages of a shipped sentence set (`SENTENCE_SETS`)."""
+    folder = resources.files("extremism_nlp") / "resources" / protocol
     return sorted(entry.name[: -len(".txt")] for entry in folder.iterdir() if entry.name.endswith(".txt"))
 
 
-def load_neutral(languages: Sequence[str] | None = None) -> dict[str, list[str]]:
-    """The neutral sentences of each language (one per line in the shipped files)."""
-    folder = resources.files("extremism_nlp") / "resources" / "neutral"
-    chosen = neutral_languages() if languages is None else list(languages)
-    unknown = sorted(set(chosen) - set(neutral_languages()))
+def load_sentences(protocol: str, languages: Sequence[str] | None = None) -> dict[str, list[str]]:
+    """The sentences of a shipped set (`SENTENCE_SETS`) per language, one per line in its files."""
+    if protocol not in SENTENCE_SETS:
+        raise ValueError(f"no sentence set {protocol!r}; available: {', '.join(SENTENCE_SETS)}")
+    folder = resources.files("extremism_nlp") / "resources" / protocol
+    available = set_languages(protocol)
+    chosen = available if languages is None else list(languages)
+    unknown = sorted(set(chosen) - set(available))
     if unknown:
-        raise ValueError(f"no neutral set for {unknown}; available: {', '.join(neutral_languages())}")
+        raise ValueError(f"no {protocol} set for {unknown}; available: {', '.join(available)}")
     return {
         lang: [line.strip() for line in (folder / f"{lang}.txt").read_text(encoding="utf-8").splitlines() if line.strip()]
         for lang in chosen
     }
 
 
-def run_neutral(classifier: Classifier, languages: Sequence[str] | None = None) -> dict[str, Any]:
-    """Share of neutral sentences flagged (any label decided), per language and label,
-    with the flagged sentences themselves (they are few, and reading them is the point)."""
+def load_neutral(languages: Sequence[str] | None = None) -> dict[str, list[str]]:
+    """The neutral sentences of each language."""
+    return load_sentences("neutral", languages)
+
+
+def run_sentence_set(classifier: Classifier, protocol: str, languages: Sequence[str] | None = None) -> dict[str, Any]:
+    """Share of a set's sentences flagged (any label decided), per language and label,
+    with the flagged sentences themselves (reading them is the point)."""
     result: dict[str, Any] = {}
-    for lang, sentences in load_neutral(languages).items():
+    for lang, sentences in load_sentences(protocol, languages).items():
         predictions = classifier.classify(sentences)
         flagged = [(text, p) for text, p in zip(sentences, predictions) if p.labels]
         result[lang] = {
@@ -118,6 +132,11 @@ def run_neutral(classifier: Classifier, languages: Sequence[str] | None = None) 
             "flagged_examples": [{"text": text, "labels": list(p.labels)} for text, p in flagged],
         }
     return result
+
+
+def run_neutral(classifier: Classifier, languages: Sequence[str] | None = None) -> dict[str, Any]:
+    """Share of neutral sentences flagged, per language (`run_sentence_set`)."""
+    return run_sentence_set(classifier, "neutral", languages)
 
 
 def _arrays(split) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -353,7 +372,7 @@ MEASURES_HEADER = "macro-F1 / macro PR-AUC / macro-F1 flagging every row"
 
 def protocol_markdown(name: str, result: dict[str, Any]) -> str:
     """A table of a protocol's result, for reports and RESULTS.md."""
-    if name == "neutral":
+    if name in SENTENCE_SETS:
         rows = [f"| {lang} | {r['sentences']} | {r['flagged']} | {r['flagged_rate']:.1%} |" for lang, r in result.items()]
         return "\n".join(["| lang | sentences | flagged | share |", "|---|---|---|---|", *rows])
     if "draws" in result:
