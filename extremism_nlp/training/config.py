@@ -55,6 +55,10 @@ class SampledConfig:
     seed: int = setting(13, "seed of the training sample and of training itself")
 
 
+DISPLAY_SETTINGS = ("show_progress",)
+"""Run settings that change what a run shows, not the model it makes: a model folder does
+not record them (`TrainingConfig.model_settings`)."""
+
 RENAMED = {"fast_c": "c", "fast_features_log2": "n_features_log2", "frozen_c": "head_c"}
 """Settings of the flat config models recorded before each backend had its own dataclass."""
 
@@ -121,10 +125,15 @@ class TrainingConfig:
         return TrainingConfig(run=self.run, backend=self.backend, **settings)
 
     def to_dict(self) -> dict[str, Any]:
-        """Every setting, flat (as a recipe holds them), with name and output folder resolved:
-        what a model's config.json records under ``training.config``."""
+        """Every setting, flat (as a recipe holds them), with name and output folder resolved."""
         run = asdict(self.run) | {"name": self.name, "output_dir": str(self.output_dir)}
         return run | asdict(self.backend)
+
+    def model_settings(self) -> dict[str, Any]:
+        """`to_dict` less the display settings (`DISPLAY_SETTINGS`): what a model's
+        config.json records under ``training.config``, so that two runs differing only in
+        progress bars record the same settings."""
+        return {k: v for k, v in self.to_dict().items() if k not in DISPLAY_SETTINGS}
 
     @classmethod
     def from_dict(cls, settings: dict[str, Any]) -> TrainingConfig:

@@ -217,7 +217,7 @@ def finalize(model: Model, corpus: Any, config: TrainingConfig, started: float |
         **info.training,  # what the backend's fitting recorded (rows used, epoch metrics)
         "date": dt.date.today().isoformat(),
         "library_version": __version__,
-        "config": config.to_dict(),
+        "config": config.model_settings(),
         "rows": {name: len(split) for name, split in corpus.items()} | {"train_used": info.training.get("train_used")},
         "sources": [
             {"name": s, "licence": SOURCES[s].licence, "commercial": SOURCES[s].commercial, "citation": SOURCES[s].citation}

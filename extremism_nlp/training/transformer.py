@@ -189,7 +189,7 @@ def _collator(torch: Any, pad: Any) -> Any:
 def _checkpoint_folder(config: TrainingConfig, lora: dict[str, Any]) -> Path:
     """Checkpoints live in a folder named after the run's settings, so that a run resumes its
     own checkpoints and never another configuration's."""
-    settings = {k: v for k, v in config.to_dict().items() if k not in ("show_progress", "output_dir", "checkpoint_dir")}
+    settings = {k: v for k, v in config.model_settings().items() if k not in ("output_dir", "checkpoint_dir")}
     settings["lora"] = lora
     run_id = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:10]
     checkpoint_dir: str | None = config.backend.checkpoint_dir
