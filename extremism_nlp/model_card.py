@@ -161,30 +161,38 @@ def _continued_from(training: dict) -> str:
 
 
 def _protocols_section(info: ModelInfo) -> str:
-    """Generalisation beyond the test split, where training measured it."""
+    """Generalisation beyond the test split, where training measured it (counter-speech from
+    models trained after 2026-12-06 on; earlier cards keep their table as it was)."""
     protocols = info.training.get("protocols")
     if not protocols:
         return ""
+    functional = protocols.get("functional", {})
+    sets = {name: protocols[name] for name in ("neutral", "counter_speech") if name in protocols}
+    counter_speech = (
+        ["the share of replies that push back against hate flagged (`--protocol counter_speech`);"] if "counter_speech" in sets else []
+    )
     lines = [
         "## Beyond the test split",
         "",
         "The functional suite (use versus mention; harmful cases caught, non-harmful passed) and the",
         "share of plain everyday sentences flagged (`extremism-nlp evaluate --protocol neutral`);",
+        *counter_speech,
         "leave-one-source-out and cross-lingual figures are in `benchmarks/RESULTS.md`.",
         "",
-        "| lang | functional harmful | functional non-harmful | neutral flagged |",
-        "|---|---|---|---|",
     ]
-    functional, neutral = protocols.get("functional", {}), protocols.get("neutral", {})
+    columns = ["lang", "functional harmful", "functional non-harmful", *(f"{name.replace('_', '-')} flagged" for name in sets)]
+    lines += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
 
     def rate(value: float | None) -> str:
         return "–" if value is None else f"{value:.0%}"
 
-    for lang in sorted(set(functional) | set(neutral)):
+    def share(flagged: dict | None) -> str:
+        return f"{flagged['flagged']}/{flagged['sentences']}" if flagged else "–"
+
+    for lang in sorted(set(functional).union(*sets.values())):
         cells = functional.get(lang, {})
-        flagged = neutral.get(lang)
-        shown = f"{flagged['flagged']}/{flagged['sentences']}" if flagged else "–"
-        lines.append(f"| {lang} | {rate(cells.get('harmful'))} | {rate(cells.get('non_harmful'))} | {shown} |")
+        row = [lang, rate(cells.get("harmful")), rate(cells.get("non_harmful")), *(share(result.get(lang)) for result in sets.values())]
+        lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n\n"
 
 

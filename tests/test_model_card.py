@@ -33,6 +33,15 @@ def test_a_card_of_an_untrained_model_renders():
     assert card.startswith("# Model card: `blank` 0.0.0 (fast)") and "Train time: n/a s" in card
 
 
+def test_a_card_shows_counter_speech_where_training_measured_it():
+    info = ModelInfo.from_file(BUILTIN_DIR / "default" / CONFIG_FILE)
+    assert "counter-speech flagged" not in render_model_card(info)  # cards before the protocol keep their table
+    info.training["protocols"]["counter_speech"] = {"fr": {"flagged": 6, "sentences": 110}}
+    card = render_model_card(info)
+    assert "| lang | functional harmful | functional non-harmful | neutral flagged | counter-speech flagged |" in card
+    assert "| fr | 88% | 90% | 1/210 | 6/110 |" in card and "| de | 89% | 84% | 1/210 | – |" in card
+
+
 def test_the_shipped_default_card_says_where_its_extremism_positives_come_from():
     """default (0.14.0 and later) trains without the ISIS fan-boy tweets (labelled by account); a model
     trained on them says they make up most of its extremism positives."""

@@ -186,13 +186,14 @@ def fit_calibration(model: Model, validation: Any, rule: str = RunConfig.thresho
 
 def generalisation_summary(classifier: Classifier) -> dict[str, Any]:
     """What the model card shows of the cheap protocols: the functional suite's pass rates
-    and the share of neutral everyday sentences flagged, per language (the refitting
-    protocols, loso and crosslingual, are in benchmarks/RESULTS.md)."""
+    and the share of the sentence sets flagged (neutral everyday sentences, counter-speech),
+    per language (the refitting protocols, loso and crosslingual, are in
+    benchmarks/RESULTS.md)."""
     suite = run_suite(classifier)["summary"]
-    neutral = protocols.run_neutral(classifier)
+    sets = {name: protocols.run_sentence_set(classifier, name) for name in protocols.SENTENCE_SETS}
     return {
         "functional": {lang: {kind: cell["pass_rate"] for kind, cell in kinds.items()} for lang, kinds in suite.items()},
-        "neutral": {lang: {"flagged": r["flagged"], "sentences": r["sentences"]} for lang, r in neutral.items()},
+        **{name: {lang: {"flagged": r["flagged"], "sentences": r["sentences"]} for lang, r in result.items()} for name, result in sets.items()},
     }
 
 
