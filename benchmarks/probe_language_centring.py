@@ -16,8 +16,8 @@ thresholds keyed here by the corpus language).
 Reported: the cross-lingual folds as the protocol makes them (ar, fr, de left out; with
 --old-folds every written row too, as until 2026-12-04) on all and on natural test rows, the
 full fit's test macro-F1 (on all rows, and on natural rows alone, the rows that a written
-round added to the corpus leaves in place) and `hate` F1 per language, the neutral sets and
-the functional suite. A text is cut at 256 tokens where the Classifier would read passages.
+round added to the corpus leaves in place) and `hate` F1 per language, the neutral and
+counter-speech sets and the functional suite. A text is cut at 256 tokens where the Classifier would read passages.
 The raw variant reproduced the protocol's and the model card's figures within about 0.01 and three neutral
 sentences.
 
@@ -52,7 +52,7 @@ from probe_scoring import TEST_LANGUAGES, calibrated, decide, fit_recipe_head, f
 from extremism_nlp.data.corpus import load_corpus
 from extremism_nlp.embeddings import EmbeddingCache
 from extremism_nlp.evaluation.functional import load_suite
-from extremism_nlp.evaluation.protocols import PARALLEL_SOURCES, load_neutral, written_alongside
+from extremism_nlp.evaluation.protocols import PARALLEL_SOURCES, SENTENCE_SETS, load_sentences, written_alongside
 from extremism_nlp.labels import LABELS
 from extremism_nlp.models.calibration import apply_platt
 from extremism_nlp.training.calibration import FLOOR_QUANTILE, shrunk_per_language
@@ -75,7 +75,7 @@ apart so that figures stay comparable with the twenty before them."""
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("variants", nargs="?", default="raw,everyday,sample", help="comma-separated: raw, everyday, sample")
 parser.add_argument("--old-folds", action="store_true", help="cross-lingual folds without any written row (the protocol until 2026-12-04)")
-parser.add_argument("--no-folds", action="store_true", help="the full fit alone (test split, neutral sets, functional suite): a quarter of the time")
+parser.add_argument("--no-folds", action="store_true", help="the full fit alone (test split, sentence sets, functional suite): a quarter of the time")
 parser.add_argument("--offensive-floor", type=float, default=FLOOR_QUANTILE, help="quantile of the plain validation texts under `offensive`")
 parser.add_argument(
     "--language-floor", choices=("raise", "replace"),
@@ -239,13 +239,13 @@ for variant in VARIANTS:
         natural = rows & natural_test
         natural_f1 = scored(y_test[natural], m_test[natural], probabilities[natural], decided[natural])["macro_f1"]
         out[f"test_{lang}"] = {"macro_f1": figures["macro_f1"], "natural_macro_f1": natural_f1, "hate": figures["labels"].get("hate")}
-    neutral = load_neutral()
-    flagged = {}
-    for lang, sentences in neutral.items():
-        X = centred(embed(sentences), np.array([lang] * len(sentences)), variant)
-        p = apply_platt(logits(head, X), platt)
-        flagged[lang] = int(decide(p, [lang] * len(sentences), thresholds, per_lang).any(axis=1).sum())
-    out["neutral"] = flagged
+    for protocol in SENTENCE_SETS:  # neutral sentences, counter-speech replies: sentences flagged per language
+        flagged = {}
+        for lang, sentences in load_sentences(protocol).items():
+            X = centred(embed(sentences), np.array([lang] * len(sentences)), variant)
+            p = apply_platt(logits(head, X), platt)
+            flagged[lang] = int(decide(p, [lang] * len(sentences), thresholds, per_lang).any(axis=1).sum())
+        out[protocol] = flagged
     cases = load_suite()
     case_langs = np.array([case.lang for case in cases])
     p = apply_platt(logits(head, centred(embed([case.text for case in cases]), case_langs, variant)), platt)
