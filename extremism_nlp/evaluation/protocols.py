@@ -90,7 +90,7 @@ def written_alongside(lang: str) -> set[str]:
     return {lang}.union(*(group for group in WRITTEN_TOGETHER if lang in group))
 
 
-def set_languages(protocol: str = "neutral") -> list[str]:
+def set_languages(protocol: str) -> list[str]:
     """Languages of a shipped sentence set (`SENTENCE_SETS`)."""
     folder = resources.files("extremism_nlp") / "resources" / protocol
     return sorted(entry.name[: -len(".txt")] for entry in folder.iterdir() if entry.name.endswith(".txt"))
