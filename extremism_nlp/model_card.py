@@ -167,7 +167,8 @@ def _protocols_section(info: ModelInfo) -> str:
     if not protocols:
         return ""
     functional = protocols.get("functional", {})
-    sets = {name: protocols[name] for name in ("neutral", "counter_speech") if name in protocols}
+    # Every other recorded protocol is a sentence set (share flagged), in the order training ran them.
+    sets = {name: result for name, result in protocols.items() if name != "functional"}
     counter_speech = (
         ["the share of replies that push back against hate flagged (`--protocol counter_speech`);"] if "counter_speech" in sets else []
     )

@@ -58,9 +58,10 @@ def test_counter_speech_set_has_100_replies_in_at_least_8_languages():
 def test_sentence_sets_share_no_line_with_the_written_training_examples():
     """The sets measure text the models never saw: none of their lines may be a training example."""
     import json
-    from pathlib import Path
 
-    folder = Path(__file__).resolve().parents[1] / "data" / "raw" / "project_written"
+    from extremism_nlp.paths import repository_raw_dir
+
+    folder = repository_raw_dir() / "project_written"
     written = {json.loads(line)["text"].strip().casefold() for path in folder.glob("*.jsonl") for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
     for protocol in SENTENCE_SETS:
         for lang, sentences in load_sentences(protocol).items():
