@@ -19,7 +19,9 @@ full fit's test macro-F1 (on all rows, and on natural rows alone, the rows that 
 round added to the corpus leaves in place) and `hate` F1 per language, the neutral and
 counter-speech sets and the functional suite. A text is cut at 256 tokens where the Classifier would read passages.
 The raw variant reproduced the protocol's and the model card's figures within about 0.01 and three neutral
-sentences.
+sentences when it was written; for 0.15.0's recipe its French cross-lingual figure on natural rows
+reads 0.389 against the protocol's 0.256 (docs/MODELS.md, "Probe: a tenth written round"): compare
+recipes with each other here, and with other models through the protocol.
 
     python benchmarks/probe_language_centring.py [raw,everyday,sample]
 
