@@ -39,6 +39,7 @@ from bench_speed import machine_description, texts_for_benchmark  # noqa: E402
 from extremism_nlp import Classifier  # noqa: E402
 from extremism_nlp.evaluation.functional import case_passes, load_suite  # noqa: E402
 from extremism_nlp.evaluation.protocols import load_sentences  # noqa: E402
+from extremism_nlp.labels import LABELS  # noqa: E402
 from extremism_nlp.models.integrity import safe_name  # noqa: E402
 from extremism_nlp.models.transformer import ONNX_FP32_FILE  # noqa: E402
 from extremism_nlp.paths import cache_root  # noqa: E402
@@ -99,8 +100,8 @@ def main() -> None:
             path = source if keep is None else quantised(source, Path(folder), name, keep)
             model._onnx = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
             rate = one_thread_rate(model._onnx, timing_batches, args.passes)
-            probabilities = classifier.predict_proba(texts)
             predictions = classifier.classify(texts)
+            probabilities = np.array([[prediction.scores[label] for label in LABELS] for prediction in predictions])
             reference = reference or (probabilities, predictions)
             suite: dict[str, list[int]] = {}
             for case, prediction in zip(cases, predictions):
