@@ -232,10 +232,7 @@ def onnx_feeding_probe(n: int = 200, repeats: int = 3) -> dict:
     torch_member = next(m for m in load_model("stack").members if m.model_type == "transformer")
     options = ort.SessionOptions()
     options.intra_op_num_threads = max(1, min(os.cpu_count() or 1, 8))
-    from extremism_nlp.models.integrity import safe_name
-    from extremism_nlp.paths import cache_root
-
-    export = cache_root() / "onnx" / f"{safe_name(member.info.name)}-{member.onnx_cache_key()}" / "model.int8.onnx"
+    export = member.onnx_cache_folder() / "model.int8.onnx"
     batched_session = ort.InferenceSession(str(export), options, providers=["CPUExecutionProvider"])
 
     def batched(texts):

@@ -42,7 +42,6 @@ from extremism_nlp.evaluation.protocols import load_sentences  # noqa: E402
 from extremism_nlp.labels import LABELS  # noqa: E402
 from extremism_nlp.models.integrity import safe_name  # noqa: E402
 from extremism_nlp.models.transformer import ONNX_FP32_FILE  # noqa: E402
-from extremism_nlp.paths import cache_root  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "probe_int8_recipes.json"
 KEEP_FP32 = {
@@ -86,7 +85,7 @@ def main() -> None:
 
     classifier = Classifier.from_pretrained("default", runtime="onnx-fp32")
     model = classifier.model
-    source = cache_root() / "onnx" / f"{safe_name(model.info.name)}-{model.onnx_cache_key()}" / ONNX_FP32_FILE
+    source = model.onnx_cache_folder() / ONNX_FP32_FILE
     cases = load_suite()
     sets = {name: [s for sentences in load_sentences(name).values() for s in sentences] for name in ("neutral", "counter_speech")}
     texts = [case.text for case in cases] + sets["neutral"] + sets["counter_speech"]

@@ -519,6 +519,13 @@ class TransformerModel(Model):
         digest.update(_base_fingerprint(self.base).encode())
         return digest.hexdigest()[:16]
 
+    def onnx_cache_folder(self, runtime: str | None = None) -> Path:
+        """Where the ONNX export of ``runtime`` (default as `onnx_cache_key`) is built once in
+        the user cache (the model folder may be read-only): under a key of everything the
+        network depends on, and a folder-safe name (a config's name cannot lead the path out
+        of the cache)."""
+        return cache_root() / "onnx" / f"{safe_name(self.info.name)}-{self.onnx_cache_key(runtime)}"
+
     def _onnx_session(self):
         if self._onnx is None:
             ort = require("onnxruntime", None, f"runtime={self.runtime!r}")
@@ -527,11 +534,8 @@ class TransformerModel(Model):
             file_name = ONNX_EXPORTS[self.runtime][0]
             quantize = self.runtime == "onnx"
             path = self.folder / file_name  # shipped with the model, if its author exported one
-            if not path.is_file():
-                # Otherwise export once into the user cache (the model folder may be read-only),
-                # under a key of everything the network depends on; a folder-safe name (a
-                # config's name cannot lead the path out of the cache).
-                folder = cache_root() / "onnx" / f"{safe_name(self.info.name)}-{self.onnx_cache_key()}"
+            if not path.is_file():  # otherwise export once into the user cache
+                folder = self.onnx_cache_folder()
                 path = folder / file_name
                 if is_built(folder):
                     verify_folder(folder)
