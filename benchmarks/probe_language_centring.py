@@ -20,8 +20,10 @@ round added to the corpus leaves in place) and `hate` F1 per language, the neutr
 counter-speech sets and the functional suite. A text is cut at 256 tokens where the Classifier would read passages.
 The raw variant reproduced the protocol's and the model card's figures within about 0.01 and three neutral
 sentences when it was written; for 0.15.0's recipe its French cross-lingual figure on natural rows
-reads 0.389 against the protocol's 0.256 (docs/MODELS.md, "Probe: a tenth written round"): compare
-recipes with each other here, and with other models through the protocol.
+reads 0.389 against the protocol's 0.256 (docs/MODELS.md, "Probe: a tenth written round"): its test
+rows come from the recipe's sources alone, without the ISIS fan-boy tweets whose account labels
+make the protocol score French `extremism` too (the protocol's `per_text` figure, without them,
+reads 0.371). Compare recipes with each other here, and with other models through the protocol.
 
     python benchmarks/probe_language_centring.py [raw,everyday,sample]
 
