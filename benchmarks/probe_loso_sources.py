@@ -50,9 +50,19 @@ def run_folds(name: str, sources: list[str], seeds: list[int], results: dict, pa
             started = time.perf_counter()
             draw[source] = run_refitting_protocol("loso", config, corpus, [seed], held_out_sources=[source])["folds"]
             _save_fold(path, key, entry["model"], seed, source, draw[source])
-            scores = ", ".join(f"{fold} {figures['macro_f1']:.3f}" for fold, figures in draw[source].items())
+            scores = ", ".join(f"{fold} {_f(figures['macro_f1'])}" for fold, figures in draw[source].items())
             print(f"{key} seed {seed} without {source}: {scores} ({time.perf_counter() - started:.0f} s)", flush=True)
     return key
+
+
+def _f(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def _mean(values: list[float | None]) -> float | None:
+    """The mean of the values measured (a fold scores no label when too few positives are held out)."""
+    measured = [v for v in values if v is not None]
+    return statistics.mean(measured) if measured else None
 
 
 def _save_fold(path: Path, key: str, model: str, seed: int, source: str, folds: dict) -> None:
@@ -80,10 +90,10 @@ def print_table(keys: list[str], sources: list[str], seeds: list[int], results: 
         print("|---|" + "---|" * len(keys))
         for fold in sorted({f for key in keys for f in folds[key] if f.endswith("/" + lang)}):
             cells = [folds[key].get(fold) for key in keys]
-            print(f"| {fold} | " + " | ".join("" if c is None or None in c else f"{statistics.mean(c):.3f}" for c in cells) + " |")
+            print(f"| {fold} | " + " | ".join(_f(_mean(c or [])) for c in cells) + " |")
         per_draw = {key: [means[key][seed].get(lang, {}).get("natural", {}).get("macro_f1") for seed in seeds] for key in keys}
-        print("| **mean of folds**, draw by draw | " + " | ".join(" / ".join(f"{v:.3f}" for v in per_draw[key]) for key in keys) + " |")
-        print("| **mean of folds**, over draws | " + " | ".join(f"{statistics.mean(per_draw[key]):.3f}" for key in keys) + " |")
+        print("| **mean of folds**, draw by draw | " + " | ".join(" / ".join(map(_f, per_draw[key])) for key in keys) + " |")
+        print("| **mean of folds**, over draws | " + " | ".join(_f(_mean(per_draw[key])) for key in keys) + " |")
 
 
 def main() -> None:
@@ -96,7 +106,10 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S")
     results = json.loads(args.results.read_text()) if args.results.is_file() else {}
-    keys = [run_folds(name, args.sources, args.seeds, results, args.results, args.data_dir) for name in args.models]
+    try:
+        keys = [run_folds(name, args.sources, args.seeds, results, args.results, args.data_dir) for name in args.models]
+    except ValueError as error:  # a source with no held-out rows: say which sources have them
+        parser.error(str(error))
     print_table(keys, args.sources, args.seeds, results)
 
 
