@@ -75,8 +75,8 @@ def _save_fold(path: Path, key: str, model: str, seed: int, source: str, folds: 
 def print_table(keys: list[str], sources: list[str], seeds: list[int], results: dict) -> None:
     """Per language: each natural-source fold's mean over the draws, then the language's mean
     over its folds, draw by draw and over the draws."""
-    means = {}  # key -> seed -> loso_means_by_lang of that draw's folds of ``sources``
-    folds = {}  # key -> fold -> macro-F1 per draw
+    means: dict[str, dict[int, dict]] = {}  # key -> seed -> loso_means_by_lang of that draw's folds of ``sources``
+    folds: dict[str, dict[str, list]] = {}  # key -> fold -> macro-F1 per draw
     for key in keys:
         for seed in seeds:
             draw = {fold: figures for source in sources for fold, figures in results[key]["draws"][str(seed)][source].items()}
