@@ -27,7 +27,7 @@ from pathlib import Path
 
 from extremism_nlp import Classifier
 from extremism_nlp.data import load_corpus
-from extremism_nlp.evaluation.protocols import loso_means_by_lang
+from extremism_nlp.evaluation.protocols import figure_text, loso_means_by_lang
 from extremism_nlp.training import TrainingConfig, run_refitting_protocol
 
 RESULTS = Path(__file__).parent / "results" / "probe_loso_sources.json"
@@ -50,13 +50,9 @@ def run_folds(name: str, sources: list[str], seeds: list[int], results: dict, pa
             started = time.perf_counter()
             draw[source] = run_refitting_protocol("loso", config, corpus, [seed], held_out_sources=[source])["folds"]
             _save_fold(path, key, entry["model"], seed, source, draw[source])
-            scores = ", ".join(f"{fold} {_f(figures['macro_f1'])}" for fold, figures in draw[source].items())
+            scores = ", ".join(f"{fold} {figure_text(figures['macro_f1'])}" for fold, figures in draw[source].items())
             print(f"{key} seed {seed} without {source}: {scores} ({time.perf_counter() - started:.0f} s)", flush=True)
     return key
-
-
-def _f(value: float | None) -> str:
-    return "–" if value is None else f"{value:.3f}"
 
 
 def _mean(values: list[float | None]) -> float | None:
@@ -90,10 +86,10 @@ def print_table(keys: list[str], sources: list[str], seeds: list[int], results: 
         print("|---|" + "---|" * len(keys))
         for fold in sorted({f for key in keys for f in folds[key] if f.endswith("/" + lang)}):
             cells = [folds[key].get(fold) for key in keys]
-            print(f"| {fold} | " + " | ".join(_f(_mean(c or [])) for c in cells) + " |")
+            print(f"| {fold} | " + " | ".join(figure_text(_mean(c or [])) for c in cells) + " |")
         per_draw = {key: [means[key][seed].get(lang, {}).get("natural", {}).get("macro_f1") for seed in seeds] for key in keys}
-        print("| **mean of folds**, draw by draw | " + " | ".join(" / ".join(map(_f, per_draw[key])) for key in keys) + " |")
-        print("| **mean of folds**, over draws | " + " | ".join(_f(_mean(per_draw[key])) for key in keys) + " |")
+        print("| **mean of folds**, draw by draw | " + " | ".join(" / ".join(map(figure_text, per_draw[key])) for key in keys) + " |")
+        print("| **mean of folds**, over draws | " + " | ".join(figure_text(_mean(per_draw[key])) for key in keys) + " |")
 
 
 def main() -> None:

@@ -275,7 +275,7 @@ def _subset_measures(fold: dict[str, Any], key: str) -> str:
 def _measures(figures: dict[str, Any]) -> str:
     """Macro-F1, macro PR-AUC and the macro-F1 of flagging every row (`_mean_figures`), as
     `MEASURES_HEADER` names them."""
-    return " / ".join(_f(figures[measure]) for measure in FIGURE_SUFFIXES)
+    return " / ".join(figure_text(figures[measure]) for measure in FIGURE_SUFFIXES)
 
 
 def loso_means_by_lang(folds: dict[str, Any]) -> dict[str, Any]:
@@ -356,14 +356,15 @@ def _draws_markdown(result: dict[str, Any]) -> str:
     seeds = result["seeds"]
     header = "| figure | mean | lowest | highest | " + " | ".join(f"seed {seed}" for seed in seeds) + " |"
     rows = [
-        f"| {figure} | {_f(spread.get('mean'))} | {_f(spread.get('min'))} | {_f(spread.get('max'))} | "
-        + " | ".join(_f(value) for value in spread["values"]) + " |"
+        f"| {figure} | {figure_text(spread.get('mean'))} | {figure_text(spread.get('min'))} | {figure_text(spread.get('max'))} | "
+        + " | ".join(figure_text(value) for value in spread["values"]) + " |"
         for figure, spread in result["figures"].items()
     ]  # fmt: skip
     return "\n".join([header, "|---|---|---|---|" + "---|" * len(seeds), *rows])
 
 
-def _f(value: float | None) -> str:
+def figure_text(value: float | None) -> str:
+    """A figure as the protocol tables print it: three decimals, a dash where none was measured."""
     return "–" if value is None else f"{value:.3f}"
 
 
