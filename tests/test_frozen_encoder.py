@@ -282,3 +282,30 @@ def test_a_group_under_min_group_rows_weighs_in_proportion_to_its_rows():
     bounded = group_totals(FrozenEncoderConfig(max_train_rows=None, language_balance=1.0, min_group_rows=10))
     assert bounded["isis_fanboy|sw"] == pytest.approx(bounded["davidson_hsol|en"] / 10)  # a row weighs what a row of 10 does
     assert bounded["isis_fanboy|en"] == pytest.approx(bounded["davidson_hsol|en"])
+
+
+def test_group_streams_keep_other_groups_draws_when_one_group_grows():
+    from datasets import Dataset
+
+    from extremism_nlp.training.frozen_encoder import FrozenEncoderConfig, training_sample
+
+    def corpus(written_rows: int) -> Dataset:
+        # A written group that sorts before two natural sources, as project_written|ar does.
+        sources = ["gab_hate_corpus"] * 40 + ["project_written"] * written_rows + ["stormfront"] * 40
+        texts = [f"{source}-{i}" for source, n in (("gab_hate_corpus", 40), ("project_written", written_rows), ("stormfront", 40)) for i in range(n)]
+        return Dataset.from_dict({
+            "text": texts, "lang": ["en"] * len(sources),
+            "source": sources, "source_label": ["0"] * len(sources),
+        })  # fmt: skip
+
+    def drawn(written_rows: int, group_streams: bool) -> dict[str, set[str]]:
+        rows, _ = training_sample(corpus(written_rows), FrozenEncoderConfig(max_train_rows=60, language_balance=1.0, group_streams=group_streams))
+        return {source: {t for t, s in zip(rows["text"], rows["source"]) if s == source} for source in ("gab_hate_corpus", "stormfront")}
+
+    # Each of the three groups is offered 20 of the 60 rows; the written one has 10 or 11, so the
+    # natural sources share the rest, and one more written row takes one row from them at most.
+    before, after = drawn(10, group_streams=True), drawn(11, group_streams=True)
+    for source in before:
+        assert len(before[source] ^ after[source]) <= 1, source
+    shared_before, shared_after = drawn(10, group_streams=False), drawn(11, group_streams=False)
+    assert shared_before["stormfront"] != shared_after["stormfront"]  # one shared stream re-draws the groups after it

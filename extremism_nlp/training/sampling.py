@@ -3,6 +3,7 @@ per-language weights, and a split's columns as arrays."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,11 @@ def language_weights(langs: list[str], exponent: float) -> np.ndarray:
     values, inverse, counts = np.unique(np.asarray(langs), return_inverse=True, return_counts=True)
     weights = (len(langs) / counts[inverse]) ** exponent
     return weights / weights.mean()
+
+
+def group_stream(seed: int, group: str) -> np.random.Generator:
+    """The random stream of one sample group: fixed by the seed and the group's name alone."""
+    return np.random.default_rng([seed, int.from_bytes(hashlib.sha256(group.encode("utf-8")).digest()[:8], "little")])
 
 
 def split_arrays(split: Any) -> tuple[list[str], np.ndarray, list[str], list[str], np.ndarray]:
@@ -59,6 +65,7 @@ def language_sample(
     seed: int = 13,
     by: tuple[str, ...] = ("lang",),
     min_group_rows: int | None = None,
+    group_streams: bool = False,
 ) -> tuple[Any, np.ndarray]:
     """A training sample of at most ``max_rows`` rows and its sample weights (mean 1).
 
@@ -74,6 +81,13 @@ def language_sample(
     source's few rows in a stray language (pro-ISIS tweets detected as Swahili, Spanish or
     Dutch: "wa feek", "Trust nobody on twitter") each formed a group, so 130 tweets in 28
     such groups weighed as much as 28 whole corpora, a third of the sample's weight.
+
+    With ``group_streams``, each group's rows are drawn from a random stream of its own
+    (`group_stream`) instead of one stream shared in the groups' order. Why: with one
+    stream, rows added to one group shift the draw of every group after it, so two recipes
+    that differ by a written round are compared on different rows of every other source,
+    and that re-draw moved a cross-lingual figure as much as the round could
+    (docs/MODELS.md, "Probe: an eleventh written round, posts as written").
     """
     langs = np.asarray(["|".join(key) for key in zip(*(split[column] for column in by))])
     values, inverse, counts = np.unique(langs, return_inverse=True, return_counts=True)
@@ -94,8 +108,9 @@ def language_sample(
     rest = budget - taken.sum()  # rounding: the largest open languages take one more row
     for k in np.argsort(-(counts - taken))[: max(rest, 0)]:
         taken[k] += 1
-    rng = np.random.default_rng(seed)
-    rows = np.concatenate([rng.permutation(np.flatnonzero(inverse == k))[: taken[k]] for k in range(len(values))])
+    shared = np.random.default_rng(seed)
+    streams = [group_stream(seed, value) if group_streams else shared for value in values]
+    rows = np.concatenate([streams[k].permutation(np.flatnonzero(inverse == k))[: taken[k]] for k in range(len(values))])
     rows = np.sort(rows)
     per_language = np.divide(target, taken / budget, out=np.zeros_like(target), where=taken > 0)
     weights = per_language[inverse[rows]]
