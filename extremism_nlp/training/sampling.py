@@ -86,7 +86,8 @@ def language_sample(
     (`group_stream`) instead of one stream shared in the groups' order. Why: with one
     stream, rows added to one group shift the draw of every group after it, so two recipes
     that differ by a written round are compared on different rows of every other source,
-    and that re-draw moved a cross-lingual figure as much as the round could
+    and that re-draw alone moved a cross-lingual figure by 0.05, five times the margin a
+    decision allowed
     (docs/MODELS.md, "Probe: an eleventh written round, posts as written").
     """
     langs = np.asarray(["|".join(key) for key in zip(*(split[column] for column in by))])
