@@ -290,7 +290,7 @@ def test_group_streams_keep_other_groups_draws_when_one_group_grows():
     from extremism_nlp.training.frozen_encoder import FrozenEncoderConfig, training_sample
 
     def corpus(written_rows: int) -> Dataset:
-        # A written group that sorts before two natural sources, as project_written|ar does.
+        # A written group that sorts between two natural sources, as project_written|ar sorts before stormfront|en.
         sources = ["gab_hate_corpus"] * 40 + ["project_written"] * written_rows + ["stormfront"] * 40
         texts = [f"{source}-{i}" for source, n in (("gab_hate_corpus", 40), ("project_written", written_rows), ("stormfront", 40)) for i in range(n)]
         return Dataset.from_dict({
