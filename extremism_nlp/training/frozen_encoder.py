@@ -45,9 +45,9 @@ class FrozenEncoderConfig(SampledConfig):
     min_group_rows: int | None = setting(
         None, "a (source, language) group with fewer rows weighs in proportion to its rows (`sampling.language_sample`); None: every group alike"
     )
-    group_streams: bool = setting(
-        False, "draw each (source, language) group's rows from a random stream of its own, so that rows added to one "
-        "group leave the other groups' draws alone (`sampling.language_sample`); False: one stream, as models up to 0.15.0 drew"
+    group_streams: bool | None = setting(
+        None, "draw each (source, language) group's rows from a random stream of its own, so that rows added to one "
+        "group leave the other groups' draws alone (`sampling.language_sample`); None or False: one stream, as models up to 0.15.0 drew"
     )
     balance_within_language: bool = setting(
         False, "per label, give the positives and negatives of each language the same total weight (`balanced_within`)"
@@ -102,7 +102,7 @@ def training_sample(split: Any, settings: FrozenEncoderConfig) -> tuple[Any, np.
         settings.seed,
         ("source", "lang"),
         settings.min_group_rows,
-        settings.group_streams,
+        bool(settings.group_streams),
     )
     if settings.everyday_weight is not None:
         # Plain text taught more firmly: the plain validation texts then score lower, and so
