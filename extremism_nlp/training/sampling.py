@@ -18,6 +18,8 @@ def language_weights(langs: list[str], exponent: float) -> np.ndarray:
 
 def group_stream(seed: int, group: str) -> np.random.Generator:
     """The random stream of one sample group: fixed by the seed and the group's name alone."""
+    # Not `data.splits.stable_hash` (blake2b): the probes recorded with group_streams drew
+    # with this SHA-256 key, and must draw the same rows again.
     return np.random.default_rng([seed, int.from_bytes(hashlib.sha256(group.encode("utf-8")).digest()[:8], "little")])
 
 
