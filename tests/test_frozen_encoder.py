@@ -50,6 +50,8 @@ def test_thresholds_respect_the_floor_of_plain_texts(frozen):
     model = load_model(frozen)
     floor = model.info.training["threshold_floor"]
     assert all(model.info.thresholds[label] >= value for label, value in floor.items())
+    interval = model.info.training["threshold_floor_interval"]
+    assert all(low <= floor[label] <= high for label, (low, high) in interval.items())
     for overrides in model.info.language_thresholds.values():
         assert all(threshold >= floor[label] for label, threshold in overrides.items())
 
@@ -309,3 +311,53 @@ def test_group_streams_keep_other_groups_draws_when_one_group_grows():
         assert len(before[source] ^ after[source]) <= 1, source
     shared_before, shared_after = drawn(10, group_streams=False), drawn(11, group_streams=False)
     assert shared_before["stormfront"] != shared_after["stormfront"]  # one shared stream re-draws the groups after it
+
+
+def test_draw_per_network_gives_each_network_the_draw_of_its_seed():
+    from datasets import Dataset
+
+    from extremism_nlp.training.frozen_encoder import FrozenEncoderConfig, training_sample
+    from extremism_nlp.training.sampling import SAMPLE_WEIGHT, carried_sample
+
+    split = Dataset.from_dict({
+        "text": [f"t{i}" for i in range(100)], "lang": ["en"] * 80 + ["fr"] * 20,
+        "source": ["davidson_hsol"] * 80 + ["project_written"] * 20, "source_label": ["0"] * 80 + ["everyday"] * 20,
+    })  # fmt: skip
+    settings = dict(max_train_rows=40, language_balance=1.0, everyday_weight=3.0, head_hidden=8, head_networks=3)
+    rows, weights = training_sample(split, FrozenEncoderConfig(**settings, draw_per_network=True))
+    assert weights.shape == (len(rows), 3)
+    texts = np.asarray(rows["text"])
+    for k in range(3):  # network k's column is the sample seed + k draws, weights and all
+        alone, alone_weights = training_sample(split, FrozenEncoderConfig(**settings, seed=13 + k))
+        taken = weights[:, k] > 0
+        assert list(texts[taken]) == list(alone["text"])
+        np.testing.assert_allclose(weights[taken, k], alone_weights, rtol=1e-6)
+    assert len(rows) > 40  # the draws differ in the large group: their union is larger than one draw
+    assert (weights > 0).any(axis=1).all()  # every row of the union is some network's
+    # A fold removes rows from the carried union: each draw's weights come back to a mean of 1 over its rows.
+    carried = rows.add_column(SAMPLE_WEIGHT, weights.tolist()).select(range(0, len(rows), 2))
+    kept, kept_weights = carried_sample(carried)
+    assert kept_weights.shape == (len(kept), 3)
+    for column in kept_weights.T:
+        assert column[column > 0].mean() == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="draw_per_network needs an MLP head"):
+        FrozenEncoderConfig(draw_per_network=True)
+
+
+def test_a_model_with_a_draw_per_network_trains_and_records_each_draw(tiny_bert, tmp_path):  # noqa: F811
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from raw_fixtures import make_raw_data_dir
+
+    config = TrainingConfig(
+        model="frozen_encoder", name="tiny-draws", base=str(tiny_bert), data_dir=str(make_raw_data_dir(tmp_path / "data")),
+        output_dir=str(tmp_path / "model"), max_length=32, show_progress=False, head_hidden=8, head_networks=2, head_epochs=2,
+        max_train_rows=120, draw_per_network=True,
+    )  # fmt: skip
+    model = load_model(train(config), runtime="torch")
+    per_network = model.info.training["train_used_per_network"]
+    assert per_network == [120, 120] and 120 < model.info.training["train_used"] < 240  # two draws of 120, their union
+    assert model.adapter["head.0.weight"].shape == (16, 32)
+    assert np.isfinite(model.decision_function(TEXTS)).all()

@@ -21,7 +21,7 @@ from ..labels import LABELS
 from ..models.base import ModelInfo
 from ..models.frozen_encoder import FrozenEncoderModel
 from .config import SampledConfig, setting
-from .sampling import carried_sample, language_sample, written_rows
+from .sampling import carried_sample, draws_union, sample_rows, written_rows
 
 if TYPE_CHECKING:
     from .config import TrainingConfig
@@ -54,6 +54,10 @@ class FrozenEncoderConfig(SampledConfig):
     )
     head_hidden: int = setting(0, "hidden units of each network of an MLP head; 0: a logistic regression per label (head_c)")
     head_networks: int = setting(5, "MLP head: networks fitted from seeds seed, seed + 1, ... whose logits are averaged")
+    draw_per_network: bool | None = setting(
+        None, "MLP head: each network fitted on a training sample of its own, drawn with its seed (`training_sample`); "
+        "None or False: every network on the one sample, as models up to 0.15.0 were"
+    )
     head_epochs: int = setting(12, "MLP head: passes over the training sample")
     head_weight_decay: float = setting(0.05, "MLP head: AdamW weight decay (larger: smoother scores away from the training rows)")
     everyday_weight: float | None = setting(
@@ -67,6 +71,8 @@ class FrozenEncoderConfig(SampledConfig):
     )
 
     def __post_init__(self) -> None:
+        if self.draw_per_network and not self.head_hidden:
+            raise ValueError("draw_per_network needs an MLP head (head_hidden > 0): a logistic regression head is one fit")
         if self.source_weights is not None and not isinstance(self.source_weights, dict):
             raise ValueError(f"source_weights must map source names to weights, got {self.source_weights!r}")
         for source, weight in (self.source_weights or {}).items():
@@ -91,31 +97,42 @@ def group_keys(split: Any) -> list[str]:
 
 def training_sample(split: Any, settings: FrozenEncoderConfig) -> tuple[Any, np.ndarray]:
     """The rows the head is fitted on and their weights: a (source, language)-balanced
-    sample, or the sample a protocol fold carries (`sampling.carried_sample`)."""
+    sample, or the sample a protocol fold carries (`sampling.carried_sample`).
+
+    With ``draw_per_network``, each network's sample is drawn with its own seed (seed, seed
+    + 1, ...): the rows are the draws' union and the weights a matrix (rows, networks), 0
+    where a network's draw did not take the row. Why: small groups are taken whole by every
+    draw, while each draw takes other rows of the large sources, so the average sees about
+    twice as many of their rows, and the shipped figures depend less on one draw's luck
+    (docs/MODELS.md, "Probe: a draw per network")."""
     carried = carried_sample(split)
     if carried is not None:
         return carried
-    rows, weights = language_sample(
-        split,
-        settings.max_train_rows,
-        settings.language_balance,
-        settings.seed,
-        ("source", "lang"),
-        settings.min_group_rows,
-        bool(settings.group_streams),
-    )
+    draws = [
+        sample_rows(
+            split, settings.max_train_rows, settings.language_balance, settings.seed + k, ("source", "lang"), settings.min_group_rows,
+            bool(settings.group_streams),
+        )  # fmt: skip
+        for k in range(settings.head_networks if settings.draw_per_network else 1)
+    ]
+    indices, weights = draws_union(draws) if settings.draw_per_network else draws[0]
+    rows = split.select(indices.tolist())
+
+    def times(factor: np.ndarray) -> np.ndarray:  # a per-row factor on one weight column or several
+        return weights * (factor[:, None] if weights.ndim == 2 else factor)
+
     if settings.everyday_weight is not None:
         # Plain text taught more firmly: the plain validation texts then score lower, and so
         # does the thresholds' floor they set (docs/MODELS.md, "Sixth round").
-        weights = weights * np.where(written_rows(rows, ("everyday",)), settings.everyday_weight, 1.0)
+        weights = times(np.where(written_rows(rows, ("everyday",)), settings.everyday_weight, 1.0))
     if settings.contrast_weight is not None:
         # Mention taught more firmly: fewer plain sentences flagged, less natural hate caught
         # (docs/MODELS.md, "Seventh round").
-        weights = weights * np.where(written_rows(rows, CONTRAST_KINDS), settings.contrast_weight, 1.0)
+        weights = times(np.where(written_rows(rows, CONTRAST_KINDS), settings.contrast_weight, 1.0))
     if settings.source_weights:
         # A source that should inform the head without taking a whole group's weight from
         # the written texts of its language (docs/MODELS.md, "Probe: edited prose at a lower weight").
-        weights = weights * np.array([settings.source_weights.get(source, 1.0) for source in rows["source"]])
+        weights = times(np.array([settings.source_weights.get(source, 1.0) for source in rows["source"]]))
     return rows, weights
 
 
@@ -235,12 +252,25 @@ def fit_mlp_head(
                 (loss.sum() / w[rows].sum().clamp(min=1e-6)).backward()
                 optimiser.step()
         parts.append(net.eval())
-    with torch.no_grad():
-        first = torch.cat([net[0].weight / std for net in parts])  # (networks * hidden, dim): on raw embeddings
-        first_bias = torch.cat([net[0].bias - (net[0].weight / std) @ mean for net in parts])
-        output = torch.cat([net[3].weight for net in parts], dim=1) / networks
-        output_bias = torch.stack([net[3].bias for net in parts]).mean(0)
-    return {"head.0.weight": first.contiguous(), "head.0.bias": first_bias, "head.2.weight": output.contiguous(), "head.2.bias": output_bias}
+    with torch.no_grad():  # each network's standardisation folded in: its head applies to raw embeddings
+        return merged_heads([
+            {"head.0.weight": net[0].weight / std, "head.0.bias": net[0].bias - (net[0].weight / std) @ mean,
+             "head.2.weight": net[3].weight, "head.2.bias": net[3].bias}
+            for net in parts
+        ])  # fmt: skip
+
+
+def merged_heads(heads: list[dict[str, Any]]) -> dict[str, Any]:
+    """One MLP head whose logits are the average of ``heads``' logits: their hidden layers
+    side by side, their output layers joined and divided by their number."""
+    torch = require("torch", "train", "fitting the MLP head")
+
+    return {
+        "head.0.weight": torch.cat([head["head.0.weight"] for head in heads]).contiguous(),
+        "head.0.bias": torch.cat([head["head.0.bias"] for head in heads]),
+        "head.2.weight": (torch.cat([head["head.2.weight"] for head in heads], dim=1) / len(heads)).contiguous(),
+        "head.2.bias": torch.stack([head["head.2.bias"] for head in heads]).mean(0),
+    }
 
 
 def fit(config: TrainingConfig, corpus: Any) -> FrozenEncoderModel:
@@ -261,16 +291,25 @@ def fit(config: TrainingConfig, corpus: Any) -> FrozenEncoderModel:
     embeddings = cache.embed(list(train_split["text"]), settings.max_length, show_progress=config.run.show_progress)
     targets = np.asarray(train_split["labels"], dtype=np.int8)
     mask = np.asarray(train_split["label_mask"], dtype=np.int8)
-    if settings.balance_within_language:
-        weights = balanced_within(weights, targets, mask, list(train_split["lang"]))
-    if settings.head_hidden:
-        adapter = fit_mlp_head(
-            embeddings, targets, mask, weights, settings.head_hidden, settings.head_networks, settings.head_epochs, settings.seed,
-            settings.head_weight_decay,
-        )  # fmt: skip
-    else:
-        weight, bias = fit_head(embeddings, targets, mask, weights, settings.head_c)
-        adapter = {"head.weight": torch.tensor(weight, dtype=torch.float32), "head.bias": torch.tensor(bias, dtype=torch.float32)}
+    langs = np.asarray(train_split["lang"])
+    # One fit per draw: every network on its own draw (a weight column each), or one fit of
+    # all networks on every row.
+    per_network = weights.ndim == 2
+    draws: list[Any] = [np.flatnonzero(column > 0) for column in weights.T] if per_network else [slice(None)]
+    heads = []
+    for k, rows in enumerate(draws):
+        draw_weights = weights[rows, k] if per_network else weights
+        if settings.balance_within_language:
+            draw_weights = balanced_within(draw_weights, targets[rows], mask[rows], list(langs[rows]))
+        if settings.head_hidden:
+            heads.append(fit_mlp_head(
+                embeddings[rows], targets[rows], mask[rows], draw_weights, settings.head_hidden,
+                1 if per_network else settings.head_networks, settings.head_epochs, settings.seed + k, settings.head_weight_decay,
+            ))  # fmt: skip
+        else:
+            weight, bias = fit_head(embeddings[rows], targets[rows], mask[rows], draw_weights, settings.head_c)
+            heads.append({"head.weight": torch.tensor(weight, dtype=torch.float32), "head.bias": torch.tensor(bias, dtype=torch.float32)})
+    adapter = merged_heads(heads) if per_network else heads[0]
     head_hidden = settings.head_hidden * settings.head_networks or None
 
     base = resolve_base(settings.base)
@@ -292,6 +331,8 @@ def fit(config: TrainingConfig, corpus: Any) -> FrozenEncoderModel:
     model = FrozenEncoderModel(info, network, BatchTokenizer(base), adapter, base=base)
     model.embedding_cache = cache  # calibration and test reuse cached embeddings of texts the cut left whole
     info.training["train_used"] = len(train_split)
+    if per_network:
+        info.training["train_used_per_network"] = [int(n) for n in (weights > 0).sum(0)]
     info.training["train_languages"] = dict(Counter(train_split["lang"]).most_common())
     info.training["train_groups"] = dict(Counter(group_keys(train_split)).most_common())
     return model

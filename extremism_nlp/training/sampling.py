@@ -53,10 +53,16 @@ SAMPLE_WEIGHT = "sample_weight"
 
 
 def carried_sample(split: Any) -> tuple[Any, np.ndarray] | None:
-    """A split's rows and weights (mean 1 again) when it carries a drawn sample's weights, else None."""
+    """A split's rows and weights when it carries a drawn sample's weights, else None. The
+    weights are brought to a mean of 1 again: over all rows, or, for several draws (one
+    column each, `draws_union`), over each draw's own rows."""
     if SAMPLE_WEIGHT not in split.column_names:
         return None
     weights = np.asarray(split[SAMPLE_WEIGHT], dtype=np.float64)
+    if weights.ndim == 2:
+        drawn = weights > 0
+        scale = np.divide(drawn.sum(0), weights.sum(0), out=np.zeros(weights.shape[1]), where=drawn.any(0))
+        return split.remove_columns(SAMPLE_WEIGHT), (weights * scale).astype(np.float32)
     return split.remove_columns(SAMPLE_WEIGHT), (weights / weights.mean()).astype(np.float32)
 
 
@@ -69,7 +75,22 @@ def language_sample(
     min_group_rows: int | None = None,
     group_streams: bool = False,
 ) -> tuple[Any, np.ndarray]:
-    """A training sample of at most ``max_rows`` rows and its sample weights (mean 1).
+    """A training sample of at most ``max_rows`` rows and its sample weights (mean 1): the
+    rows `sample_rows` draws."""
+    rows, weights = sample_rows(split, max_rows, exponent, seed, by, min_group_rows, group_streams)
+    return split.select(rows.tolist()), weights
+
+
+def sample_rows(
+    split: Any,
+    max_rows: int | None,
+    exponent: float,
+    seed: int = 13,
+    by: tuple[str, ...] = ("lang",),
+    min_group_rows: int | None = None,
+    group_streams: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted indices of at most ``max_rows`` rows of ``split`` and their sample weights (mean 1).
 
     Rows are grouped by the columns ``by`` (the language, or source and language). Each
     group's target share of the loss is what `language_weights` gives it over the
@@ -117,4 +138,14 @@ def language_sample(
     rows = np.sort(rows)
     per_language = np.divide(target, taken / budget, out=np.zeros_like(target), where=taken > 0)
     weights = per_language[inverse[rows]]
-    return split.select(rows.tolist()), (weights / weights.mean()).astype(np.float32)
+    return rows, (weights / weights.mean()).astype(np.float32)
+
+
+def draws_union(draws: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Several draws (row indices, weights) of one split as one: the sorted union of their
+    rows and a weight matrix (rows, draws), 0 where a draw did not take the row."""
+    union = np.unique(np.concatenate([rows for rows, _ in draws]))
+    weights = np.zeros((len(union), len(draws)), dtype=np.float32)
+    for k, (rows, row_weights) in enumerate(draws):
+        weights[np.searchsorted(union, rows), k] = row_weights
+    return union, weights
