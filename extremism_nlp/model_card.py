@@ -197,6 +197,47 @@ def _protocols_section(info: ModelInfo) -> str:
     return "\n".join(lines) + "\n\n"
 
 
+def _thresholds_section(info: ModelInfo) -> str:
+    """How the thresholds above were chosen: the per-language rule, the languages with
+    thresholds of their own, and the plain-text floor with how far a resample moves it."""
+    from .training.calibration import FLOOR_QUANTILE, MIN_POSITIVES_PER_LANGUAGE, SHRINKAGE_POSITIVES
+
+    training = info.training
+    rule = training.get("thresholds_refit", {}).get("threshold_rule") or training.get("config", {}).get("threshold_rule")
+    lines = ["Each label's global threshold is the one with the best F1 on the validation split (calibrated scores)."]
+    if rule in ("shrunk", "own"):
+        pulled = (
+            f", pulled toward the global one on the log-odds scale (its own weighs n / (n + {SHRINKAGE_POSITIVES}), n its positives)"
+            if rule == "shrunk" else ""
+        )  # fmt: skip
+        lines.append(
+            f"A language gets its own threshold for a label only with at least {MIN_POSITIVES_PER_LANGUAGE} validation positives "
+            f"and as many negatives of it{pulled} (rule `{rule}`)."
+        )
+    if info.language_thresholds:
+        own = "; ".join(
+            f"{lang}: " + ", ".join(f"`{label}` {value:.3f}" for label, value in thresholds.items())
+            for lang, thresholds in sorted(info.language_thresholds.items())
+        )
+        lines.append(f"Thresholds by language (detected at run time; other labels and languages use the global ones): {own}.")
+    floor, rows = training.get("threshold_floor"), training.get("threshold_floor_rows")
+    if floor and rows:
+        values = ", ".join(f"`{label}` {value:.3f}" for label, value in floor.items())
+        line = (
+            f"No threshold is below the floor: the {FLOOR_QUANTILE * 100:g}th percentile of the scores of the {rows} plain everyday "
+            f"validation texts written for the project ({values})."
+        )
+        if interval := training.get("threshold_floor_interval"):
+            spread = ", ".join(f"`{label}` {low:.2f}-{high:.2f}" for label, (low, high) in interval.items())
+            line += (
+                f" That percentile rests on the top few of those texts: resampling them moves it within {spread} (90 % of "
+                "1,000 resamples). A refit of the same recipe can move it that far, and with it the share of plain sentences "
+                "and counter-speech flagged."
+            )
+        lines.append(line)
+    return "### How the thresholds are chosen\n\n" + "\n".join("- " + line for line in lines) + "\n\n"
+
+
 def _extremism_limits(training: dict) -> str:
     """Where the model's `extremism` positives come from: the ISIS fan-boy corpus labels
     each tweet by the account that posted it, and a model may train without it."""
@@ -242,7 +283,7 @@ def render_model_card(info: ModelInfo) -> str:
         "metrics_by_language": metrics_table(by_lang, ["all", *MAIN_LANGUAGES, *others]),
         "metrics_by_source": metrics_table(by_source, sorted(g for g in by_source if g != "all")),
         "label_rows": label_rows,
-        "backend_section": _base_section(info) + _protocols_section(info),
+        "backend_section": _thresholds_section(info) + _base_section(info) + _protocols_section(info),
         "rows_train": rows.get("train", "n/a"),
         "rows_train_used": rows.get("train_used", "n/a"),
         "rows_validation": rows.get("validation", "n/a"),

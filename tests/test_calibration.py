@@ -61,3 +61,15 @@ def test_threshold_floor_leaves_the_top_of_plain_texts_above_it():
     floor = threshold_floor(plain, quantile=0.98)
     assert np.allclose(floor, 0.98) and (plain >= floor).sum(axis=0).tolist() == [3, 3]
     assert threshold_floor(np.zeros((0, 4))).tolist() == [0, 0, 0, 0]
+
+
+def test_the_floor_interval_brackets_the_floor_and_narrows_with_more_plain_texts():
+    from extremism_nlp.training.calibration import threshold_floor, threshold_floor_interval
+
+    rng = np.random.default_rng(1)
+    few, many = rng.beta(1, 8, size=(1000, 2)), rng.beta(1, 8, size=(16000, 2))
+    low, high = threshold_floor_interval(few, draws=300)
+    assert (low <= threshold_floor(few)).all() and (threshold_floor(few) <= high).all() and (low < high).all()
+    low_many, high_many = threshold_floor_interval(many, draws=300)
+    assert ((high_many - low_many) < (high - low) / 2).all()  # 16 times the texts: about a quarter of the width
+    assert [part.tolist() for part in threshold_floor_interval(np.zeros((0, 4)))] == [[0, 0, 0, 0], [0, 0, 0, 0]]

@@ -16,7 +16,8 @@ CARDS = Path(__file__).parent / "data" / "model_cards"
 @pytest.mark.parametrize("name", ["transformer", "stack"])
 def test_the_template_renders_the_cards_the_f_string_rendered(name):
     """tests/data/model_cards holds what the renderer wrote before it used a template (fast's
-    card left it when fast 0.3.0's refitted thresholds added a note to its card)."""
+    card left it when fast 0.3.0's refitted thresholds added a note to its card), with the
+    section on how thresholds are chosen that cards gained on 2026-12-07."""
     info = ModelInfo.from_file(BUILTIN_DIR / name / CONFIG_FILE)
     assert render_model_card(info) == (CARDS / f"{name}.md").read_text(encoding="utf-8")
 
@@ -52,3 +53,14 @@ def test_the_shipped_default_card_says_where_its_extremism_positives_come_from()
     with_tweets = ModelInfo.from_file(BUILTIN_DIR / "default" / CONFIG_FILE)
     with_tweets.training["sources"] = [*with_tweets.training["sources"], {"name": "isis_fanboy", "licence": "", "commercial": False, "citation": ""}]
     assert "mostly tweets of pro-ISIS accounts" in render_model_card(with_tweets)
+
+
+def test_a_card_says_how_its_thresholds_are_chosen_and_how_far_the_floor_moves():
+    info = ModelInfo.from_file(BUILTIN_DIR / "default" / CONFIG_FILE)
+    card = render_model_card(info)
+    assert "at least 30 validation positives and as many negatives of it, pulled toward the global one" in card
+    assert "ar: `hate` 0.254, `offensive` 0.530;" in card
+    assert "the 99.5th percentile of the scores of the 976 plain everyday validation texts" in card
+    assert "resampling them" not in card  # 0.15.0 was calibrated before the interval was recorded
+    info.training["threshold_floor_interval"] = {"hate": [0.21, 0.33], "offensive": [0.335, 0.693]}
+    assert "resampling them moves it within `hate` 0.21-0.33, `offensive` 0.34-0.69" in render_model_card(info)

@@ -138,6 +138,22 @@ def threshold_floor(probabilities: np.ndarray, quantile: float = FLOOR_QUANTILE)
     return np.quantile(probabilities, quantile, axis=0)
 
 
+def threshold_floor_interval(
+    probabilities: np.ndarray, quantile: float = FLOOR_QUANTILE, draws: int = 1000, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per label, the 5th and 95th percentiles of `threshold_floor` over ``draws`` bootstrap
+    resamples of the plain texts' scores (n, k). Why: the floor is one of the top few
+    scores of about a thousand texts, and a refit moves it by as much as this interval
+    (0.44 to 0.54 for `offensive` over four fits of one recipe); the neutral and
+    counter-speech counts follow it (docs/MODELS.md, "Probe: a draw per network")."""
+    if len(probabilities) == 0:
+        empty = np.zeros(probabilities.shape[1] if probabilities.ndim == 2 else 0)
+        return empty, empty
+    rng = np.random.default_rng(seed)
+    floors = np.array([threshold_floor(probabilities[rng.integers(0, len(probabilities), len(probabilities))], quantile) for _ in range(draws)])
+    return np.quantile(floors, 0.05, axis=0), np.quantile(floors, 0.95, axis=0)
+
+
 ThresholdRule = Callable[..., dict[str, dict[str, float]]]
 """``rule(probabilities, targets, langs, mask, global_thresholds, floor)`` -> language ->
 label -> threshold, the overrides of the global thresholds a model stores

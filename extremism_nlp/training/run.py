@@ -30,7 +30,7 @@ from ..model_card import write_model_card
 from ..models.base import Model
 from ..models.calibration import apply_platt
 from ..text import detect_language
-from .calibration import THRESHOLD_RULES, ThresholdRule, calibrate, global_thresholds, threshold_floor
+from .calibration import THRESHOLD_RULES, ThresholdRule, calibrate, global_thresholds, threshold_floor, threshold_floor_interval
 from .config import RunConfig, TrainingConfig
 from .sampling import SAMPLE_WEIGHT, split_arrays, written_rows
 
@@ -172,13 +172,16 @@ def fit_calibration(model: Model, validation: Any, rule: str = RunConfig.thresho
     else:
         platt, thresholds = calibrate(val_logits, val_targets, val_mask)
         probabilities = apply_platt(val_logits, platt)
-    floor = threshold_floor(probabilities[plain_rows(validation)])
+    plain = probabilities[plain_rows(validation)]
+    floor = threshold_floor(plain)
     thresholds = np.maximum(thresholds, floor)
     if not thresholds_only:
         info.platt = platt.round(6).tolist()
     info.thresholds = {label: round(float(t), 6) for label, t in zip(LABELS, thresholds)}
     info.training["threshold_floor"] = {label: round(float(f), 6) for label, f in zip(LABELS, floor)}
-    info.training["threshold_floor_rows"] = int(plain_rows(validation).sum())
+    info.training["threshold_floor_rows"] = len(plain)
+    low, high = threshold_floor_interval(plain)
+    info.training["threshold_floor_interval"] = {label: [round(float(a), 6), round(float(b), 6)] for label, a, b in zip(LABELS, low, high)}
     # Per-language thresholds key on the language the Classifier will detect at run time.
     val_detected = [detect_language(text) for text in val_texts]
     info.language_thresholds = threshold_rule(rule)(probabilities, val_targets, val_detected, val_mask, thresholds, floor)
