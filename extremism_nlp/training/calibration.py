@@ -145,7 +145,8 @@ def threshold_floor_interval(
     resamples of the plain texts' scores (n, k). Why: the floor is one of the top few
     scores of about a thousand texts, and a refit moves it by as much as this interval
     (0.44 to 0.54 for `offensive` over four fits of one recipe); the neutral and
-    counter-speech counts follow it (docs/MODELS.md, "Probe: a draw per network")."""
+    counter-speech counts follow it (docs/MODELS.md, "Probe: a draw per network, and what the
+    plain-text floor decides")."""
     if len(probabilities) == 0:
         empty = np.zeros(probabilities.shape[1] if probabilities.ndim == 2 else 0)
         return empty, empty

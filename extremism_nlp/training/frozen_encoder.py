@@ -103,8 +103,9 @@ def training_sample(split: Any, settings: FrozenEncoderConfig) -> tuple[Any, np.
     + 1, ...): the rows are the draws' union and the weights a matrix (rows, networks), 0
     where a network's draw did not take the row. Why: small groups are taken whole by every
     draw, while each draw takes other rows of the large sources, so the average sees about
-    twice as many of their rows, and the shipped figures depend less on one draw's luck
-    (docs/MODELS.md, "Probe: a draw per network")."""
+    twice as many of their rows. Measured: held-out sources are ranked a little better; the
+    neutral and counter-speech counts stay as unsteady, since the thresholds' floor decides
+    them (docs/MODELS.md, "Probe: a draw per network, and what the plain-text floor decides")."""
     carried = carried_sample(split)
     if carried is not None:
         return carried
