@@ -38,7 +38,7 @@ from extremism_nlp.evaluation.protocols import load_sentences
 from extremism_nlp.labels import LABELS
 from extremism_nlp.training import TrainingConfig
 from extremism_nlp.training.calibration import threshold_floor, threshold_floor_interval
-from extremism_nlp.training.run import _recipe_rows, plain_rows
+from extremism_nlp.training.run import plain_rows
 
 RESULTS = Path(__file__).parent / "results" / "probe_floor.json"
 
@@ -91,10 +91,11 @@ def probe(folder: str, data_dir: str | None, extra_folder: Path | None, with_cos
     classifier = Classifier.from_pretrained(folder)
     info = classifier.model.info
     config = TrainingConfig.from_recorded(info.training.get("config", {}), classifier.model.model_type)
+    # The recipe's own sources only: loading every source would de-duplicate across more of them.
     corpus = load_corpus(data_dir or config.run.data_dir, config.run.sources, config.run.languages, config.run.commercial_only)
-    validation = _recipe_rows(config, corpus["validation"])
+    validation = corpus["validation"]
     if with_costs:
-        test_split = _recipe_rows(config, corpus["test"])
+        test_split = corpus["test"]
         test = {
             "langs": np.asarray(test_split["lang"]), "targets": np.asarray(test_split["labels"]), "mask": np.asarray(test_split["label_mask"]),
         }  # fmt: skip

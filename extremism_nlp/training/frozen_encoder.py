@@ -43,11 +43,11 @@ class FrozenEncoderConfig(SampledConfig):
         (-1,), "encoder layers mean-pooled and joined for the head (indices into the hidden states, -1 the last)"
     )
     min_group_rows: int | None = setting(
-        None, "a (source, language) group with fewer rows weighs in proportion to its rows (`sampling.language_sample`); None: every group alike"
+        None, "a (source, language) group with fewer rows weighs in proportion to its rows (`sampling.sample_rows`); None: every group alike"
     )
     group_streams: bool | None = setting(
         None, "draw each (source, language) group's rows from a random stream of its own, so that rows added to one "
-        "group leave the other groups' draws alone (`sampling.language_sample`); None or False: one stream, as models up to 0.15.0 drew"
+        "group leave the other groups' draws alone (`sampling.sample_rows`); None or False: one stream, as models up to 0.15.0 drew"
     )
     balance_within_language: bool = setting(
         False, "per label, give the positives and negatives of each language the same total weight (`balanced_within`)"

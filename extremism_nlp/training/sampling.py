@@ -66,18 +66,10 @@ def carried_sample(split: Any) -> tuple[Any, np.ndarray] | None:
     return split.remove_columns(SAMPLE_WEIGHT), (weights / weights.mean()).astype(np.float32)
 
 
-def language_sample(
-    split: Any,
-    max_rows: int | None,
-    exponent: float,
-    seed: int = 13,
-    by: tuple[str, ...] = ("lang",),
-    min_group_rows: int | None = None,
-    group_streams: bool = False,
-) -> tuple[Any, np.ndarray]:
+def language_sample(split: Any, max_rows: int | None, exponent: float, seed: int = 13, **options: Any) -> tuple[Any, np.ndarray]:
     """A training sample of at most ``max_rows`` rows and its sample weights (mean 1): the
-    rows `sample_rows` draws."""
-    rows, weights = sample_rows(split, max_rows, exponent, seed, by, min_group_rows, group_streams)
+    rows `sample_rows` draws (``options``: its ``by``, ``min_group_rows``, ``group_streams``)."""
+    rows, weights = sample_rows(split, max_rows, exponent, seed, **options)
     return split.select(rows.tolist()), weights
 
 
