@@ -9,9 +9,8 @@ prints and records
 - the neutral sentences and counter-speech replies flagged at the model's thresholds, and
   again with every threshold the floor set moved to another floor;
 - with ``--extra-plain FOLDER`` (``<lang>.txt``, one sentence a line): the same with those
-  sentences pooled with the validation texts, which is what a larger plain calibration set
-  would do. Lines that are also in the neutral or counter-speech sets are dropped and
-  counted (those sets measure; they must not calibrate);
+  sentences pooled with the validation texts, as the `plain_calibration` setting pools
+  them (`read_plain_calibration`, which drops lines of the neutral or counter-speech sets);
 - with ``--costs``: what each floor costs, at its thresholds: F1 of `hate` and `offensive`
   on the test split (all rows, and Arabic, French and German rows) and the functional
   suite's pass rates in ar, en, fr and de.
@@ -38,17 +37,9 @@ from extremism_nlp.evaluation.protocols import load_sentences
 from extremism_nlp.labels import LABELS
 from extremism_nlp.training import TrainingConfig
 from extremism_nlp.training.calibration import threshold_floor, threshold_floor_interval
-from extremism_nlp.training.run import plain_rows
+from extremism_nlp.training.run import plain_rows, read_plain_calibration
 
 RESULTS = Path(__file__).parent / "results" / "probe_floor.json"
-
-
-def read_extra_plain(folder: Path, measured: set[str]) -> tuple[list[str], int]:
-    """The sentences of every ``<lang>.txt`` in ``folder``, without those the sentence sets
-    measure; and how many were dropped for that."""
-    lines = [line.strip() for path in sorted(folder.glob("*.txt")) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    kept = [line for line in lines if line not in measured]
-    return kept, len(lines) - len(kept)
 
 
 def flagged(classifier: Classifier, scores: np.ndarray, langs: list[str]) -> int:
@@ -102,17 +93,15 @@ def probe(folder: str, data_dir: str | None, extra_folder: Path | None, with_cos
         test_scores = classifier.predict_proba(list(test_split["text"]))
     plain = [text for text, is_plain in zip(validation["text"], plain_rows(validation)) if is_plain]
     sets = {name: load_sentences(name) for name in ("neutral", "counter_speech")}
-    measured = {sentence for by_lang in sets.values() for sentences in by_lang.values() for sentence in sentences}
     set_texts = {name: [s for sentences in by_lang.values() for s in sentences] for name, by_lang in sets.items()}
     set_scores = {name: classifier.predict_proba(texts) for name, texts in set_texts.items()}
     set_langs = {name: classifier.languages(texts) for name, texts in set_texts.items()}
     pools = {"validation plain texts": classifier.predict_proba(plain)}
-    dropped = 0
     if extra_folder is not None:
-        extra, dropped = read_extra_plain(extra_folder, measured)
+        extra = read_plain_calibration(extra_folder)
         pools[f"+ {extra_folder.name}"] = np.concatenate([pools["validation plain texts"], classifier.predict_proba(extra)])
     recorded = np.array([info.training["threshold_floor"][label] for label in LABELS])
-    result: dict = {"model": folder, "version": f"{info.name} {info.version}", "extra_dropped_as_measured": dropped, "pools": {}}
+    result: dict = {"model": folder, "version": f"{info.name} {info.version}", "pools": {}}
     for pool, scores in pools.items():
         floor = threshold_floor(scores)
         low, high = threshold_floor_interval(scores)
@@ -158,8 +147,6 @@ def main() -> None:
         for pool, figures in result["pools"].items():
             if "costs" in figures:
                 print(f"  {result['version']}, {pool}: " + "; ".join(f"{key} {value}" for key, value in figures["costs"].items()))
-        if result["extra_dropped_as_measured"]:
-            print(f"({result['extra_dropped_as_measured']} extra lines dropped: they are in the neutral or counter-speech sets)")
     args.output.write_text(json.dumps(recorded, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 

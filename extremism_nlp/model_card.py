@@ -220,13 +220,14 @@ def _thresholds_section(info: ModelInfo) -> str:
             for lang, thresholds in sorted(info.language_thresholds.items())
         )
         lines.append(f"Thresholds by language (detected at run time; other labels and languages use the global ones): {own}.")
-    floor, rows = training.get("threshold_floor"), training.get("threshold_floor_rows")
-    if floor and rows:
+    floor, rows, extra = training.get("threshold_floor"), training.get("threshold_floor_rows", 0), training.get("threshold_floor_extra_rows", 0)
+    if floor and (rows or extra):
         values = ", ".join(f"`{label}` {value:.3f}" for label, value in floor.items())
-        line = (
-            f"No threshold is below the floor: the {FLOOR_QUANTILE * 100:g}th percentile of the scores of the {rows} plain everyday "
-            f"validation texts written for the project ({values})."
-        )
+        texts = (
+            f"{rows + extra:,} plain everyday texts written for the project ({rows:,} of the validation split and {extra:,} "
+            "plain calibration sentences, setting `plain_calibration`)" if extra else f"{rows} plain everyday validation texts written for the project"
+        )  # fmt: skip
+        line = f"No threshold is below the floor: the {FLOOR_QUANTILE * 100:g}th percentile of the scores of the {texts} ({values})."
         if interval := training.get("threshold_floor_interval"):
             spread = ", ".join(f"`{label}` {low:.2f}-{high:.2f}" for label, (low, high) in interval.items())
             line += (

@@ -71,3 +71,40 @@ def test_the_refit_reads_only_the_sources_and_languages_the_recipe_trained_on(ol
 
     rows = ModelInfo.from_file(refit_thresholds(old_model, tmp_path / "refit", "0.0.2", data_dir=raw_data_dir) / "config.json").training["rows"]
     assert (rows["validation"], rows["test"]) == (len(recipe["validation"]), len(recipe["test"]))
+
+
+def test_plain_calibration_sentences_join_the_floor(old_model, raw_data_dir, tmp_path):
+    # A plain calibration set that the tiny model scores high (a third of its lines) must lift
+    # the floor, and every threshold with it, to at least that score.
+    loud = "we will kill them all tonight"
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    (folder / "en.txt").write_text("\n".join([loud] * 20 + [f"the bus {n} was late again" for n in range(40)]), encoding="utf-8")
+    (folder / "SOURCE.txt").write_text("about this folder: " + loud, encoding="utf-8")
+    info = ModelInfo.from_file(old_model / "config.json")
+    info.training["config"] = {**info.training.get("config", {}), "plain_calibration": str(folder)}
+    (old_model / "config.json").write_text(info.to_json(), encoding="utf-8")
+
+    after = ModelInfo.from_file(refit_thresholds(old_model, tmp_path / "refit", "0.0.2", data_dir=raw_data_dir) / "config.json")
+    assert after.training["threshold_floor_extra_rows"] == 60  # SOURCE.txt is not read
+    loud_scores = Classifier.from_pretrained(old_model).predict_proba([loud])[0]
+    for k, label in enumerate(LABELS):
+        assert after.training["threshold_floor"][label] >= loud_scores[k] - 1e-6
+        assert after.thresholds[label] >= after.training["threshold_floor"][label]
+    assert "plain calibration sentences, setting `plain_calibration`" in (tmp_path / "refit" / "README.md").read_text(encoding="utf-8")
+
+
+def test_plain_calibration_drops_measured_sentences_and_refuses_a_folder_without_language_files(tmp_path, caplog):
+    from extremism_nlp.evaluation.protocols import load_sentences
+    from extremism_nlp.training.run import read_plain_calibration
+
+    neutral = load_sentences("neutral", ["fr"])["fr"][0]
+    (tmp_path / "fr.txt").write_text(f"Il pleut encore ce matin.\n\n{neutral}\n", encoding="utf-8")
+    assert read_plain_calibration(tmp_path) == ["Il pleut encore ce matin."]
+    assert "dropped 1 of 2 lines" in caplog.text
+    assert read_plain_calibration(None) == []
+    (tmp_path / "fr.txt").unlink()
+    with pytest.raises(ValueError, match="not a folder of <lang>.txt files"):
+        read_plain_calibration(tmp_path)
+    with pytest.raises(ValueError, match="not a folder of <lang>.txt files"):
+        read_plain_calibration(tmp_path / "missing")

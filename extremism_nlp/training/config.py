@@ -40,6 +40,10 @@ class RunConfig:
     languages: list[str] | None = setting(None, "ISO 639-1 codes to train on")
     commercial_only: bool = setting(False, "only sources whose licence allows commercial use")
     threshold_rule: str = setting("shrunk", "how per-language thresholds are chosen on validation")
+    plain_calibration: str | None = setting(
+        None, "folder of <lang>.txt files of plain everyday sentences (one a line) whose scores join those of the plain "
+        "validation texts in setting the thresholds' floor"
+    )  # fmt: skip
     show_progress: bool = setting(True, "progress bars while training")
 
 

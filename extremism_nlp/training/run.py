@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import shutil
 import time
 from collections.abc import Callable, Sequence
@@ -46,7 +47,8 @@ def train(config: TrainingConfig) -> Path:
     logger.info("loading the corpus")
     corpus = load_corpus(run.data_dir, run.sources, run.languages, run.commercial_only)
     logger.info("corpus ready in %.0f s: %s rows", time.perf_counter() - started, {name: len(split) for name, split in corpus.items()})
-    return finalize(fit(config, corpus), corpus, config, started)
+    plain_texts = read_plain_calibration(run.plain_calibration)  # a missing folder fails now, not after training
+    return finalize(fit(config, corpus), corpus, config, started, plain_texts)
 
 
 def threshold_rule(name: str) -> ThresholdRule:
@@ -77,9 +79,11 @@ def protocol_recipe(config: TrainingConfig) -> Callable[[Any, Any], Classifier]:
             f"{' and '.join(REFITTABLE)} models, hours for a {config.model!r} model on a CPU; use --protocol test or neutral"
         )
 
+    plain_texts = read_plain_calibration(config.run.plain_calibration)
+
     def recipe(train_split: Any, validation_split: Any) -> Classifier:
         model = fit_model(config, train_split)
-        fit_calibration(model, _recipe_rows(config, validation_split), config.run.threshold_rule)
+        fit_calibration(model, _recipe_rows(config, validation_split), config.run.threshold_rule, plain_texts=plain_texts)
         return Classifier(model)
 
     return recipe
@@ -151,11 +155,34 @@ def plain_rows(split: Any) -> np.ndarray:
     return written_rows(split, PLAIN_KINDS)
 
 
-def fit_calibration(model: Model, validation: Any, rule: str = RunConfig.threshold_rule, thresholds_only: bool = False) -> None:
+def read_plain_calibration(folder: str | Path | None) -> list[str]:
+    """The sentences of every ``<lang>.txt`` in ``folder`` (one a line; other files, such as
+    SOURCE.txt, are not read): plain everyday text whose scores join those of the plain
+    validation texts in setting the thresholds' floor (`RunConfig.plain_calibration`). None:
+    no such folder, no sentences. A line that is also a sentence of the neutral or
+    counter-speech sets is dropped, and the drop logged: those sets measure what the floor
+    does, so they must not set it."""
+    if folder is None:
+        return []
+    files = sorted(path for path in Path(folder).glob("*.txt") if re.fullmatch("[a-z]{2,3}", path.stem)) if Path(folder).is_dir() else []
+    if not files:
+        raise ValueError(f"plain_calibration: {folder} is not a folder of <lang>.txt files (one sentence a line)")
+    lines = [line.strip() for path in files for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    measured = {sentence for name in ("neutral", "counter_speech") for sentences in protocols.load_sentences(name).values() for sentence in sentences}
+    kept = [line for line in lines if line not in measured]
+    if len(kept) < len(lines):
+        logger.warning("plain_calibration: dropped %d of %d lines of %s that are neutral or counter-speech sentences", len(lines) - len(kept), len(lines), folder)
+    return kept
+
+
+def fit_calibration(
+    model: Model, validation: Any, rule: str = RunConfig.threshold_rule, thresholds_only: bool = False, plain_texts: Sequence[str] = ()
+) -> None:
     """Platt scaling, global and per-language thresholds from the validation split, into
     ``model.info``. Per-language thresholds follow the config's threshold rule (by default
     shrunk toward the global ones), and no threshold is below the floor that plain everyday
-    validation texts support.
+    texts support: the plain validation texts, with ``plain_texts`` pooled in
+    (`read_plain_calibration`).
 
     With ``thresholds_only`` the model's Platt scaling is kept as it is, so its scores do
     not change, and only the thresholds are chosen again (`refit_thresholds`)."""
@@ -173,13 +200,18 @@ def fit_calibration(model: Model, validation: Any, rule: str = RunConfig.thresho
         platt, thresholds = calibrate(val_logits, val_targets, val_mask)
         probabilities = apply_platt(val_logits, platt)
     plain = probabilities[plain_rows(validation)]
+    if plain_texts:
+        extra = apply_platt(Classifier(model).decision_function(list(plain_texts), batch_size=2000), platt)
+        plain = np.concatenate([plain, extra])
     floor = threshold_floor(plain)
     thresholds = np.maximum(thresholds, floor)
     if not thresholds_only:
         info.platt = platt.round(6).tolist()
     info.thresholds = {label: round(float(t), 6) for label, t in zip(LABELS, thresholds)}
     info.training["threshold_floor"] = {label: round(float(f), 6) for label, f in zip(LABELS, floor)}
-    info.training["threshold_floor_rows"] = len(plain)
+    info.training["threshold_floor_rows"] = len(plain) - len(plain_texts)
+    if plain_texts:
+        info.training["threshold_floor_extra_rows"] = len(plain_texts)
     low, high = threshold_floor_interval(plain)
     info.training["threshold_floor_interval"] = {label: [round(float(a), 6), round(float(b), 6)] for label, a, b in zip(LABELS, low, high)}
     # Per-language thresholds key on the language the Classifier will detect at run time.
@@ -207,13 +239,13 @@ def measure_test_split(model: Model, test: Any) -> dict[str, Any]:
     return {"by_lang": report.groups["lang"], "by_source": report.groups["source"]}
 
 
-def finalize(model: Model, corpus: Any, config: TrainingConfig, started: float | None = None) -> Path:
-    """Calibrate and choose thresholds on validation, measure on test, write the model
-    folder with its card. Separate from fitting so that a fitted model can be
-    re-calibrated without training again."""
+def finalize(model: Model, corpus: Any, config: TrainingConfig, started: float | None = None, plain_texts: Sequence[str] = ()) -> Path:
+    """Calibrate and choose thresholds on validation (the floor also on ``plain_texts``),
+    measure on test, write the model folder with its card. Separate from fitting so that a
+    fitted model can be re-calibrated without training again."""
     started = time.perf_counter() if started is None else started
     info = model.info
-    fit_calibration(model, corpus["validation"], config.run.threshold_rule)
+    fit_calibration(model, corpus["validation"], config.run.threshold_rule, plain_texts=plain_texts)
     test_metrics = measure_test_split(model, corpus["test"])
     info.training["protocols"] = generalisation_summary(Classifier(model))
     used_sources = sorted({s for split in corpus.values() for s in split.unique("source")})
@@ -255,7 +287,7 @@ def refit_thresholds(
 
     Global and per-language thresholds are fitted as training fits them (`fit_calibration`:
     best F1 per label, per-language thresholds by ``rule``, none below the floor of plain
-    written validation texts), on the corpus as it is now, read as the model's recipe read it
+    written validation texts and the recipe's ``plain_calibration`` sentences), on the corpus as it is now, read as the model's recipe read it
     (its recorded ``sources``, ``languages`` and ``commercial_only``): a source the recipe left
     out, such as the account-labelled ISIS tweets `default` does not train on, must not choose
     its thresholds either; and, as for training, every source it names must be in the data
@@ -276,7 +308,7 @@ def refit_thresholds(
     previous = {"version": info.version, "thresholds": dict(info.thresholds), "language_thresholds": info.language_thresholds}
     recipe = info.training.get("config", {})
     corpus = load_corpus(data_dir, recipe.get("sources"), recipe.get("languages"), bool(recipe.get("commercial_only", False)))
-    fit_calibration(loaded, corpus["validation"], rule, thresholds_only=True)
+    fit_calibration(loaded, corpus["validation"], rule, thresholds_only=True, plain_texts=read_plain_calibration(recipe.get("plain_calibration")))
     info.version = version
     info.training["test_metrics"] = measure_test_split(loaded, corpus["test"])
     info.training["protocols"] = generalisation_summary(Classifier(loaded))
