@@ -155,6 +155,14 @@ def _cmd_refit_thresholds(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_raise_floor(args: argparse.Namespace) -> int:
+    from .training import raise_floor
+
+    folder = raise_floor(args.model, args.texts, args.output, args.version, args.quantile)
+    print(f"model written to {folder} (card: {folder / 'README.md'})")
+    return 0
+
+
 def _training_setting_names() -> set[str]:
     from .training.config import setting_specs
 
@@ -378,6 +386,20 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement p
     refit.add_argument("--threshold-rule", default="shrunk", choices=_threshold_rules(), help="per-language rule (default: %(default)s)")
     refit.add_argument("--data-dir", help="folder of the raw corpora (default: $EXTREMISM_NLP_DATA or ../shared/data)")
     refit.set_defaults(handler=_cmd_refit_thresholds)
+
+    floor = commands.add_parser(
+        "raise-floor", help="raise a trained model's thresholds to the floor your own plain texts set (same weights and scores)",
+        description="Score plain, harmless texts of your own (your platform's everyday traffic) and raise every threshold "
+        "below their --quantile to it, so that about 1 - quantile of such texts are flagged at most. No threshold is "
+        "lowered and no corpus is needed; hate caught falls as the thresholds rise. Writes the model folder with the new "
+        "thresholds, version, protocol figures and card.",
+    )  # fmt: skip
+    floor.add_argument("--model", default="default", help="built-in name or model folder (default: %(default)s)")
+    floor.add_argument("--texts", required=True, help="a text file (one text a line) or a folder of <lang>.txt files")
+    floor.add_argument("--output", required=True, help="model folder to write (may be the model's own folder)")
+    floor.add_argument("--version", required=True, help="version of the new model, e.g. 0.15.0+floor")
+    floor.add_argument("--quantile", type=float, default=0.995, help="share of the texts left under each threshold (default: %(default)s)")
+    floor.set_defaults(handler=_cmd_raise_floor)
 
     evaluate = commands.add_parser(
         "evaluate", help="metrics per language and label on a corpus split, or a generalisation protocol"

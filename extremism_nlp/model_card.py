@@ -157,6 +157,14 @@ def _continued_from(training: dict) -> str:
             f"are those of version {previous}, so its scores are unchanged. Test metrics and protocol figures are\n"
             "measured with the new thresholds; train time and config are the original training's.\n"
         )
+    if raised := training.get("floor_raised"):
+        floor = ", ".join(f"`{label}` {value:.3f}" for label, value in raised.get("floor", {}).items())
+        notes += (
+            f"Thresholds raised on {raised.get('date', 'n/a')} (`extremism-nlp raise-floor`) to the {raised.get('quantile', 0) * 100:g}th "
+            f"percentile of its scores on {raised.get('texts', 0):,} plain texts its user supplied ({floor}); weights and calibration\n"
+            f"are those of version {raised.get('previous', {}).get('version', 'n/a')}, so its scores are unchanged. Protocol figures "
+            "are measured with the new thresholds;\nthe test metrics are the previous version's, measured at its thresholds.\n"
+        )
     return notes
 
 

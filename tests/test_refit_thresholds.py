@@ -104,7 +104,50 @@ def test_plain_calibration_drops_measured_sentences_and_refuses_a_folder_without
     assert "dropped 1 of 2 lines" in caplog.text
     assert read_plain_calibration(None) == []
     (tmp_path / "fr.txt").unlink()
-    with pytest.raises(ValueError, match="not a folder of <lang>.txt files"):
+    with pytest.raises(ValueError, match="neither a text file nor a folder of <lang>.txt files"):
         read_plain_calibration(tmp_path)
-    with pytest.raises(ValueError, match="not a folder of <lang>.txt files"):
+    with pytest.raises(ValueError, match="neither a text file nor a folder of <lang>.txt files"):
         read_plain_calibration(tmp_path / "missing")
+
+
+def test_raise_floor_lifts_thresholds_to_the_users_plain_texts_and_lowers_none(old_model, tmp_path):
+    from extremism_nlp.training import raise_floor
+
+    loud = "we will kill them all tonight"
+    texts = tmp_path / "traffic.txt"
+    texts.write_text("\n".join([loud] * 5 + [f"the bus {n} was late again" for n in range(195)] + ["", "  "]), encoding="utf-8")
+    before = ModelInfo.from_file(old_model / "config.json")
+    folder = raise_floor(old_model, texts, tmp_path / "raised", "0.0.2")
+    after = ModelInfo.from_file(folder / "config.json")
+    assert (folder / "weights.npz").read_bytes() == (old_model / "weights.npz").read_bytes()
+    assert np.array_equal(Classifier.from_pretrained(old_model).predict_proba(TEXTS), Classifier.from_pretrained(folder).predict_proba(TEXTS))
+    note = after.training["floor_raised"]
+    assert note["texts"] == 200 and note["quantile"] == 0.995 and note["previous"]["thresholds"] == before.thresholds
+    lines = [line for line in texts.read_text(encoding="utf-8").splitlines() if line.strip()]
+    scores = Classifier.from_pretrained(old_model).predict_proba(lines)
+    for k, label in enumerate(LABELS):
+        assert note["floor"][label] == pytest.approx(np.quantile(scores[:, k], 0.995), abs=1e-5)
+        assert after.thresholds[label] == pytest.approx(max(before.thresholds[label], note["floor"][label]), abs=1e-5)
+        assert (scores[:, k] >= after.thresholds[label]).sum() <= 5  # the loud lines at most
+    assert after.language_thresholds["fr"]["hate"] == pytest.approx(max(0.001, note["floor"]["hate"]), abs=1e-5)
+    assert "plain texts its user supplied" in (folder / "README.md").read_text(encoding="utf-8")
+
+
+def test_raise_floor_refuses_too_few_texts_and_a_quantile_out_of_range(old_model, tmp_path):
+    from extremism_nlp.training import raise_floor
+
+    texts = tmp_path / "few.txt"
+    texts.write_text("the bus was late\nit rains again\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="2 texts; the 0.995 quantile needs at least 200"):
+        raise_floor(old_model, texts, tmp_path / "out", "0.0.2")
+    with pytest.raises(ValueError, match="quantile must be at least 0.5 and below 1"):
+        raise_floor(old_model, texts, tmp_path / "out", "0.0.2", quantile=1.0)
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_raise_floor_command_writes_the_model(old_model, tmp_path, capsys):
+    texts = tmp_path / "traffic.txt"
+    texts.write_text("\n".join(f"the bus {n} was late again" for n in range(20)), encoding="utf-8")
+    code = main(["raise-floor", "--model", str(old_model), "--texts", str(texts), "--output", str(tmp_path / "raised"), "--version", "0.0.3", "--quantile", "0.9"])
+    assert code == 0 and "model written to" in capsys.readouterr().out
+    assert ModelInfo.from_file(tmp_path / "raised" / "config.json").training["floor_raised"]["texts"] == 20

@@ -31,7 +31,15 @@ from ..model_card import write_model_card
 from ..models.base import Model
 from ..models.calibration import apply_platt
 from ..text import detect_language
-from .calibration import THRESHOLD_RULES, ThresholdRule, calibrate, global_thresholds, threshold_floor, threshold_floor_interval
+from .calibration import (
+    FLOOR_QUANTILE,
+    THRESHOLD_RULES,
+    ThresholdRule,
+    calibrate,
+    global_thresholds,
+    threshold_floor,
+    threshold_floor_interval,
+)
 from .config import RunConfig, TrainingConfig
 from .sampling import SAMPLE_WEIGHT, split_arrays, written_rows
 
@@ -156,17 +164,18 @@ def plain_rows(split: Any) -> np.ndarray:
 
 
 def read_plain_calibration(folder: str | Path | None) -> list[str]:
-    """The sentences of every ``<lang>.txt`` in ``folder`` (one a line; other files, such as
-    SOURCE.txt, are not read): plain everyday text whose scores join those of the plain
-    validation texts in setting the thresholds' floor (`RunConfig.plain_calibration`). None:
-    no such folder, no sentences. A line that is also a sentence of the neutral or
-    counter-speech sets is dropped, and the drop logged: those sets measure what the floor
-    does, so they must not set it."""
+    """The sentences of a text file, or of every ``<lang>.txt`` in a folder (one a line;
+    other files, such as SOURCE.txt, are not read): plain everyday text whose scores set the
+    thresholds' floor (`RunConfig.plain_calibration`, `raise_floor`). None: no sentences.
+    Blank lines are skipped. A line that is also a sentence of the neutral or counter-speech
+    sets is dropped, and the drop logged: those sets measure what the floor does, so they
+    must not set it."""
     if folder is None:
         return []
-    files = sorted(path for path in Path(folder).glob("*.txt") if re.fullmatch("[a-z]{2,3}", path.stem)) if Path(folder).is_dir() else []
+    path = Path(folder)
+    files = [path] if path.is_file() else sorted(p for p in path.glob("*.txt") if re.fullmatch("[a-z]{2,3}", p.stem)) if path.is_dir() else []
     if not files:
-        raise ValueError(f"plain_calibration: {folder} is not a folder of <lang>.txt files (one sentence a line)")
+        raise ValueError(f"{folder} is neither a text file nor a folder of <lang>.txt files (one sentence a line)")
     lines = [line.strip() for path in files for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     measured = {sentence for name in ("neutral", "counter_speech") for sentences in protocols.load_sentences(name).values() for sentence in sentences}
     kept = [line for line in lines if line not in measured]
@@ -217,6 +226,59 @@ def fit_calibration(
     # Per-language thresholds key on the language the Classifier will detect at run time.
     val_detected = [detect_language(text) for text in val_texts]
     info.language_thresholds = threshold_rule(rule)(probabilities, val_targets, val_detected, val_mask, thresholds, floor)
+
+
+def raise_floor(model: str | Path, texts: str | Path, output: str | Path, version: str, quantile: float = FLOOR_QUANTILE) -> Path:
+    """Raise a trained model's thresholds to the floor set by plain texts of your own: per
+    label, the ``quantile`` of the model's scores on them (`threshold_floor`; by default the
+    99.5th percentile, so that about 0.5 % of such texts are flagged at most). ``texts``: a
+    text file, one text a line, or a folder of ``<lang>.txt`` files (`read_plain_calibration`).
+
+    Why: every threshold already has a floor from the project's plain validation texts, but
+    how much plain text a platform sees flagged depends on its own traffic, and a higher floor
+    costs hate caught (docs/MODELS.md, "Probe: the pooled plain-text floor through the
+    refitting protocols"). This moves that trade to the platform's side without the corpora:
+    no threshold is lowered, weights and Platt scaling are kept (scores stay bit-identical),
+    the protocol figures are measured again with the new thresholds, and a ``floor_raised``
+    note keeps the previous version and thresholds (the test-split metrics stay the previous
+    version's). The model folder is copied to ``output`` with config.json and card rewritten."""
+    from ..models import load_model, resolve_model_path
+
+    if not 0.5 <= quantile < 1:
+        raise ValueError(f"quantile must be at least 0.5 and below 1, not {quantile}")
+    source = resolve_model_path(model)
+    output = Path(output)
+    if output.exists() and not output.is_dir():
+        raise ValueError(f"--output {output} is a file; give a folder to write the model into")
+    plain = read_plain_calibration(texts)
+    needed = int(np.ceil(1 / (1 - quantile)))
+    if len(plain) < needed:
+        raise ValueError(f"{texts}: {len(plain)} texts; the {quantile:g} quantile needs at least {needed} to rest on more than the top one")
+    loaded = load_model(source)
+    info = loaded.info
+    floor = threshold_floor(Classifier(loaded).predict_proba(plain), quantile)
+    previous = {"version": info.version, "thresholds": dict(info.thresholds), "language_thresholds": info.language_thresholds}
+
+    def raised(thresholds: dict[str, float]) -> dict[str, float]:
+        return {label: round(max(value, float(floor[LABELS.index(label)])), 6) for label, value in thresholds.items()}
+
+    info.thresholds = raised(info.thresholds)
+    info.language_thresholds = {lang: raised(thresholds) for lang, thresholds in info.language_thresholds.items()}
+    info.version = version
+    info.training["protocols"] = generalisation_summary(Classifier(loaded))
+    info.training["floor_raised"] = {
+        "date": dt.date.today().isoformat(),
+        "library_version": __version__,
+        "texts": len(plain),
+        "quantile": quantile,
+        "floor": {label: round(float(value), 6) for label, value in zip(LABELS, floor)},
+        "previous": previous,
+    }
+    if output.resolve() != source.resolve():
+        shutil.copytree(source, output, dirs_exist_ok=True)
+    write_model_card(output, info)
+    logger.info("wrote %s %s with thresholds raised to the floor of %d texts to %s", info.name, version, len(plain), output)
+    return output
 
 
 def generalisation_summary(classifier: Classifier) -> dict[str, Any]:
