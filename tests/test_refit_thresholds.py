@@ -103,6 +103,10 @@ def test_plain_calibration_drops_measured_sentences_and_refuses_a_folder_without
     assert read_plain_calibration(tmp_path) == ["Il pleut encore ce matin."]
     assert "dropped 1 of 2 lines" in caplog.text
     assert read_plain_calibration(None) == []
+    (tmp_path / "latin1.txt").write_bytes("Il fait très beau.".encode("latin-1"))
+    with pytest.raises(ValueError, match="latin1.txt is not UTF-8 text"):
+        read_plain_calibration(tmp_path / "latin1.txt")
+    (tmp_path / "latin1.txt").unlink()
     (tmp_path / "fr.txt").unlink()
     with pytest.raises(ValueError, match="neither a text file nor a folder of <lang>.txt files"):
         read_plain_calibration(tmp_path)

@@ -176,12 +176,19 @@ def read_plain_calibration(folder: str | Path | None) -> list[str]:
     files = [path] if path.is_file() else sorted(p for p in path.glob("*.txt") if re.fullmatch("[a-z]{2,3}", p.stem)) if path.is_dir() else []
     if not files:
         raise ValueError(f"{folder} is neither a text file nor a folder of <lang>.txt files (one sentence a line)")
-    lines = [line.strip() for path in files for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = [line.strip() for file in files for line in _read_utf8(file).splitlines() if line.strip()]
     measured = {sentence for name in ("neutral", "counter_speech") for sentences in protocols.load_sentences(name).values() for sentence in sentences}
     kept = [line for line in lines if line not in measured]
     if len(kept) < len(lines):
         logger.warning("plain_calibration: dropped %d of %d lines of %s that are neutral or counter-speech sentences", len(lines) - len(kept), len(lines), folder)
     return kept
+
+
+def _read_utf8(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path} is not UTF-8 text (byte {error.start}): save it as UTF-8") from None
 
 
 def fit_calibration(
