@@ -28,7 +28,7 @@ from ..evaluation.functional import run_suite
 from ..evaluation.report import evaluate
 from ..labels import LABELS
 from ..model_card import write_model_card
-from ..models.base import Model
+from ..models.base import Model, ModelInfo
 from ..models.calibration import apply_platt
 from ..text import detect_language
 from .calibration import (
@@ -180,7 +180,7 @@ def read_plain_calibration(folder: str | Path | None) -> list[str]:
     measured = {sentence for name in ("neutral", "counter_speech") for sentences in protocols.load_sentences(name).values() for sentence in sentences}
     kept = [line for line in lines if line not in measured]
     if len(kept) < len(lines):
-        logger.warning("plain_calibration: dropped %d of %d lines of %s that are neutral or counter-speech sentences", len(lines) - len(kept), len(lines), folder)
+        logger.warning("dropped %d of %d lines of %s: they are sentences of the neutral or counter-speech sets", len(lines) - len(kept), len(lines), folder)
     return kept
 
 
@@ -233,59 +233,6 @@ def fit_calibration(
     # Per-language thresholds key on the language the Classifier will detect at run time.
     val_detected = [detect_language(text) for text in val_texts]
     info.language_thresholds = threshold_rule(rule)(probabilities, val_targets, val_detected, val_mask, thresholds, floor)
-
-
-def raise_floor(model: str | Path, texts: str | Path, output: str | Path, version: str, quantile: float = FLOOR_QUANTILE) -> Path:
-    """Raise a trained model's thresholds to the floor set by plain texts of your own: per
-    label, the ``quantile`` of the model's scores on them (`threshold_floor`; by default the
-    99.5th percentile, so that about 0.5 % of such texts are flagged at most). ``texts``: a
-    text file, one text a line, or a folder of ``<lang>.txt`` files (`read_plain_calibration`).
-
-    Why: every threshold already has a floor from the project's plain validation texts, but
-    how much plain text a platform sees flagged depends on its own traffic, and a higher floor
-    costs hate caught (docs/MODELS.md, "Probe: the pooled plain-text floor through the
-    refitting protocols"). This moves that trade to the platform's side without the corpora:
-    no threshold is lowered, weights and Platt scaling are kept (scores stay bit-identical),
-    the protocol figures are measured again with the new thresholds, and a ``floor_raised``
-    note keeps the previous version and thresholds (the test-split metrics stay the previous
-    version's). The model folder is copied to ``output`` with config.json and card rewritten."""
-    from ..models import load_model, resolve_model_path
-
-    if not 0.5 <= quantile < 1:
-        raise ValueError(f"quantile must be at least 0.5 and below 1, not {quantile}")
-    source = resolve_model_path(model)
-    output = Path(output)
-    if output.exists() and not output.is_dir():
-        raise ValueError(f"--output {output} is a file; give a folder to write the model into")
-    plain = read_plain_calibration(texts)
-    needed = int(np.ceil(1 / (1 - quantile)))
-    if len(plain) < needed:
-        raise ValueError(f"{texts}: {len(plain)} texts; the {quantile:g} quantile needs at least {needed} to rest on more than the top one")
-    loaded = load_model(source)
-    info = loaded.info
-    floor = threshold_floor(Classifier(loaded).predict_proba(plain), quantile)
-    previous = {"version": info.version, "thresholds": dict(info.thresholds), "language_thresholds": info.language_thresholds}
-
-    def raised(thresholds: dict[str, float]) -> dict[str, float]:
-        return {label: round(max(value, float(floor[LABELS.index(label)])), 6) for label, value in thresholds.items()}
-
-    info.thresholds = raised(info.thresholds)
-    info.language_thresholds = {lang: raised(thresholds) for lang, thresholds in info.language_thresholds.items()}
-    info.version = version
-    info.training["protocols"] = generalisation_summary(Classifier(loaded))
-    info.training["floor_raised"] = {
-        "date": dt.date.today().isoformat(),
-        "library_version": __version__,
-        "texts": len(plain),
-        "quantile": quantile,
-        "floor": {label: round(float(value), 6) for label, value in zip(LABELS, floor)},
-        "previous": previous,
-    }
-    if output.resolve() != source.resolve():
-        shutil.copytree(source, output, dirs_exist_ok=True)
-    write_model_card(output, info)
-    logger.info("wrote %s %s with thresholds raised to the floor of %d texts to %s", info.name, version, len(plain), output)
-    return output
 
 
 def generalisation_summary(classifier: Classifier) -> dict[str, Any]:
@@ -348,6 +295,21 @@ def train_recipe(configs: list[TrainingConfig]) -> list[Path]:
     return folders
 
 
+def _output_folder(output: str | Path) -> Path:
+    output = Path(output)
+    if output.exists() and not output.is_dir():
+        raise ValueError(f"--output {output} is a file; give a folder to write the model into")
+    return output
+
+
+def _write_copy(source: Path, output: Path, info: ModelInfo) -> None:
+    """The model folder ``source`` copied to ``output`` (weight files byte for byte, never
+    re-saved), with config.json and the card written from ``info``."""
+    if output.resolve() != source.resolve():
+        shutil.copytree(source, output, dirs_exist_ok=True)
+    write_model_card(output, info)
+
+
 def refit_thresholds(
     model: str | Path, output: str | Path, version: str, rule: str = RunConfig.threshold_rule, data_dir: str | None = None
 ) -> Path:
@@ -356,22 +318,20 @@ def refit_thresholds(
 
     Global and per-language thresholds are fitted as training fits them (`fit_calibration`:
     best F1 per label, per-language thresholds by ``rule``, none below the floor of plain
-    written validation texts and the recipe's ``plain_calibration`` sentences), on the corpus as it is now, read as the model's recipe read it
-    (its recorded ``sources``, ``languages`` and ``commercial_only``): a source the recipe left
-    out, such as the account-labelled ISIS tweets `default` does not train on, must not choose
-    its thresholds either; and, as for training, every source it names must be in the data
-    directory. The model folder is copied to
-    ``output`` (which may be the model's own folder) with config.json and the card rewritten:
+    written validation texts and the recipe's ``plain_calibration`` sentences), on the
+    corpus as it is now, read as the model's recipe read it (its recorded ``sources``,
+    ``languages`` and ``commercial_only``): a source the recipe left out, such as the
+    account-labelled ISIS tweets `default` does not train on, must not choose its thresholds
+    either; and, as for training, every source it names must be in the data directory. The
+    model folder is copied to ``output`` (which may be the model's own folder) with
+    config.json and the card rewritten:
     new thresholds, ``version``, the test-split metrics and protocol figures measured with
     them, and a ``thresholds_refit`` note in ``training`` that keeps the previous version's
     thresholds. Weight files are copied byte for byte, never re-saved."""
     from ..models import load_model, resolve_model_path
 
     threshold_rule(rule)  # an unknown rule fails before the corpus is read
-    source = resolve_model_path(model)
-    output = Path(output)
-    if output.exists() and not output.is_dir():
-        raise ValueError(f"--output {output} is a file; give a folder to write the model into")
+    source, output = resolve_model_path(model), _output_folder(output)
     loaded = load_model(source)
     info = loaded.info
     previous = {"version": info.version, "thresholds": dict(info.thresholds), "language_thresholds": info.language_thresholds}
@@ -394,8 +354,54 @@ def refit_thresholds(
         ),
         "previous": previous,
     }
-    if output.resolve() != source.resolve():
-        shutil.copytree(source, output, dirs_exist_ok=True)
-    write_model_card(output, info)
+    _write_copy(source, output, info)
     logger.info("wrote %s %s with refitted thresholds to %s", info.name, version, output)
+    return output
+
+
+def raise_floor(model: str | Path, texts: str | Path, output: str | Path, version: str, quantile: float = FLOOR_QUANTILE) -> Path:
+    """Raise a trained model's thresholds to the floor set by plain texts of your own: per
+    label, the ``quantile`` of the model's scores on them (`threshold_floor`; by default the
+    99.5th percentile, so that about 0.5 % of such texts are flagged at most). ``texts``: a
+    text file, one text a line, or a folder of ``<lang>.txt`` files (`read_plain_calibration`).
+
+    Why: every threshold already has a floor from the project's plain validation texts, but
+    how much plain text a platform sees flagged depends on its own traffic, and a higher floor
+    costs hate caught (docs/MODELS.md, "Probe: the pooled plain-text floor through the
+    refitting protocols"). This moves that trade to the platform's side without the corpora:
+    no threshold is lowered, weights and Platt scaling are kept (scores stay bit-identical),
+    the protocol figures are measured again with the new thresholds, and a ``floor_raised``
+    note keeps the previous version and thresholds (the test-split metrics stay the previous
+    version's). The model folder is copied to ``output`` with config.json and card rewritten."""
+    from ..models import load_model, resolve_model_path
+
+    if not 0.5 <= quantile < 1:
+        raise ValueError(f"quantile must be at least 0.5 and below 1, not {quantile}")
+    source, output = resolve_model_path(model), _output_folder(output)
+    plain = read_plain_calibration(texts)
+    needed = int(np.ceil(1 / (1 - quantile)))
+    if len(plain) < needed:
+        raise ValueError(f"{texts}: {len(plain)} texts; the {quantile:g} quantile needs at least {needed} to rest on more than the top one")
+    loaded = load_model(source)
+    info = loaded.info
+    floor = threshold_floor(Classifier(loaded).predict_proba(plain), quantile)
+    previous = {"version": info.version, "thresholds": dict(info.thresholds), "language_thresholds": info.language_thresholds}
+
+    def raised(thresholds: dict[str, float]) -> dict[str, float]:
+        return {label: round(max(value, float(floor[LABELS.index(label)])), 6) for label, value in thresholds.items()}
+
+    info.thresholds = raised(info.thresholds)
+    info.language_thresholds = {lang: raised(thresholds) for lang, thresholds in info.language_thresholds.items()}
+    info.version = version
+    info.training["protocols"] = generalisation_summary(Classifier(loaded))
+    info.training["floor_raised"] = {
+        "date": dt.date.today().isoformat(),
+        "library_version": __version__,
+        "texts": len(plain),
+        "quantile": quantile,
+        "floor": {label: round(float(value), 6) for label, value in zip(LABELS, floor)},
+        "previous": previous,
+    }
+    _write_copy(source, output, info)
+    logger.info("wrote %s %s with thresholds raised to the floor of %d texts to %s", info.name, version, len(plain), output)
     return output
