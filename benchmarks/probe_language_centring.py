@@ -6,7 +6,9 @@ without their labels), against the raw embeddings and against the mean of each l
 sampled training rows; the `offensive` floor at other quantiles; a floor per language; the
 sample drawn with `min_group_rows`; a logistic regression averaged with the MLP; other settings
 of the recipe (`--set`), such as a source added to the sample at a weight of its own (docs/MODELS.md,
-"Probe: edited prose at a lower weight, thresholds alone, spaced letters joined").
+"Probe: edited prose at a lower weight, thresholds alone, spaced letters joined"); a head whose
+hidden layer is trained to hide the language (`--language-adversary`, docs/MODELS.md, "Probe: a
+head that hides the language").
 
 Each variant refits `configs/default.json`'s head (the MLP of 5 x 256 units, balanced within
 language, over the shipped 60,000-row sample and its weights; with --set, the recipe with those
@@ -33,6 +35,7 @@ reads 0.371). Compare recipes with each other here, and with other models throug
     python benchmarks/probe_language_centring.py raw --language-floor replace # each language's own floor
     python benchmarks/probe_language_centring.py raw --set min_group_rows=200 # stray-language groups weigh less
     python benchmarks/probe_language_centring.py raw --linear-share 0.5       # MLP and linear logits averaged
+    python benchmarks/probe_language_centring.py raw --language-adversary 0.5 # the hidden layer hides the language
     python benchmarks/probe_language_centring.py raw --set sources='["mlma", ..., "tatoeba_plain"]' \
         --source-languages tatoeba_plain=tr,ur,hi                               # a source in some languages only
     python benchmarks/probe_language_centring.py raw --set sources='["mlma", ..., "ud_plain"]' \
@@ -51,6 +54,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import torch
 from probe_scoring import TEST_LANGUAGES, calibrated, decide, fit_recipe_head, functional_rates, mlp_logits, scored
 
 from extremism_nlp.data.corpus import load_corpus
@@ -61,7 +65,15 @@ from extremism_nlp.labels import LABELS
 from extremism_nlp.models.calibration import apply_platt
 from extremism_nlp.training.calibration import FLOOR_QUANTILE, shrunk_per_language
 from extremism_nlp.training.config import recipe_configs
-from extremism_nlp.training.frozen_encoder import balanced_within, fit_head
+from extremism_nlp.training.frozen_encoder import (
+    MLP_BATCH_ROWS,
+    MLP_DROPOUT,
+    MLP_LEARNING_RATE,
+    balanced_within,
+    fit_head,
+    label_balanced_weights,
+    merged_heads,
+)
 from extremism_nlp.training.run import plain_rows, protocol_corpus
 from extremism_nlp.training.sampling import SAMPLE_WEIGHT, written_rows
 
@@ -87,6 +99,11 @@ parser.add_argument(
     "only floor in place of the global one (replace); the folds are skipped: their held-out language has no such texts",
 )  # fmt: skip
 parser.add_argument("--linear-share", type=float, help="a logistic regression per label (the recipe's head_c) averaged in with this share of the logits")
+parser.add_argument(
+    "--language-adversary", type=float,
+    help="each network's hidden layer also feeds a language classifier through a gradient reversal of this strength, "
+    "so that it learns features that do not tell the language",
+)  # fmt: skip
 parser.add_argument(
     "--set", action="append", default=[], metavar="SETTING=VALUE",
     help="a setting of the recipe changed (JSON value), e.g. min_group_rows=200 or head_networks=10",
@@ -114,6 +131,7 @@ def described(key, value):
 
 OPTIONS = (
     (f", linear share {args.linear_share}" if args.linear_share else "")
+    + (f", language adversary {args.language_adversary}" if args.language_adversary else "")
     + "".join(described(k, v) for k, v in CHANGED.items())
     + "".join(f", {source} in {','.join(sorted(langs))} only" for source, langs in SOURCE_LANGUAGES.items())
     + (f", language floor {args.language_floor}" if args.language_floor else "")
@@ -180,8 +198,69 @@ def centred(X, langs, variant):
     return out
 
 
+class ReversedGradient(torch.autograd.Function):
+    """Identity forward; backward, the gradient times -strength (domain-adversarial training)."""
+
+    @staticmethod
+    def forward(context, x, strength):
+        context.strength = strength
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(context, grad):
+        return -context.strength * grad, None
+
+
+def fit_language_adversarial_head(X, y, m, w, langs, strength):
+    """The recipe's head (`fit_mlp_head`: same networks, weights, epochs and seeds), each
+    network's hidden layer also feeding a language classifier through `ReversedGradient`:
+    the classifier learns to tell the language from the hidden units, and the units learn to
+    hide it. Languages weigh alike in that loss. The head it returns has the shipped head's
+    shape (the classifier is dropped), so it would ship as it is."""
+    weights = balanced_within(w / w.mean(), y, m, list(langs))
+    x = torch.from_numpy(np.asarray(X, dtype=np.float32))
+    target = torch.from_numpy(np.asarray(y, dtype=np.float32))
+    label_weights = label_balanced_weights(y, m, weights)
+    codes = {lang: i for i, lang in enumerate(sorted(set(langs)))}
+    lang_ids = torch.tensor([codes[lang] for lang in langs])
+    lang_weights = (1.0 / torch.bincount(lang_ids).float())[lang_ids]
+    mean, std = x.mean(0), x.std(0) + 1e-6
+    scaled = (x - mean) / std
+    parts = []
+    for k in range(s.head_networks):
+        torch.manual_seed(s.seed + k)
+        net = torch.nn.Sequential(
+            torch.nn.Linear(x.shape[1], s.head_hidden), torch.nn.GELU(), torch.nn.Dropout(MLP_DROPOUT), torch.nn.Linear(s.head_hidden, y.shape[1])
+        )
+        adversary = torch.nn.Linear(s.head_hidden, len(codes))
+        optimiser = torch.optim.AdamW([*net.parameters(), *adversary.parameters()], lr=MLP_LEARNING_RATE, weight_decay=s.head_weight_decay)
+        for _ in range(s.head_epochs):
+            net.train()
+            for rows in torch.randperm(len(x)).split(MLP_BATCH_ROWS):
+                hidden = net[1](net[0](scaled[rows]))
+                label_loss = torch.nn.functional.binary_cross_entropy_with_logits(net[3](net[2](hidden)), target[rows], reduction="none")
+                label_loss = (label_loss * label_weights[rows]).sum() / label_weights[rows].sum().clamp(min=1e-6)
+                guessed = adversary(ReversedGradient.apply(hidden, strength))
+                lang_loss = torch.nn.functional.cross_entropy(guessed, lang_ids[rows], reduction="none")
+                lang_loss = (lang_loss * lang_weights[rows]).sum() / lang_weights[rows].sum()
+                optimiser.zero_grad()
+                (label_loss + lang_loss).backward()
+                optimiser.step()
+        parts.append(net.eval())
+    with torch.no_grad():
+        head = merged_heads([
+            {"head.0.weight": net[0].weight / std, "head.0.bias": net[0].bias - (net[0].weight / std) @ mean,
+             "head.2.weight": net[3].weight, "head.2.bias": net[3].bias}
+            for net in parts
+        ])  # fmt: skip
+    return {key: value.detach().numpy().astype(np.float64) for key, value in head.items()}
+
+
 def fit(X, y, m, w, langs):
-    head = fit_recipe_head(s, X, y, m, w, langs)
+    if args.language_adversary:
+        head = fit_language_adversarial_head(X, y, m, w, langs, args.language_adversary)
+    else:
+        head = fit_recipe_head(s, X, y, m, w, langs)
     if args.linear_share:
         head["linear.weight"], head["linear.bias"] = fit_head(X, y, m, balanced_within(w / w.mean(), y, m, list(langs)), s.head_c)
     return head
