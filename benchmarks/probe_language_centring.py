@@ -67,12 +67,12 @@ from extremism_nlp.training.calibration import FLOOR_QUANTILE, shrunk_per_langua
 from extremism_nlp.training.config import recipe_configs
 from extremism_nlp.training.frozen_encoder import (
     MLP_BATCH_ROWS,
-    MLP_DROPOUT,
     MLP_LEARNING_RATE,
     balanced_within,
     fit_head,
+    folded_head,
     label_balanced_weights,
-    merged_heads,
+    mlp_network,
 )
 from extremism_nlp.training.run import plain_rows, protocol_corpus
 from extremism_nlp.training.sampling import SAMPLE_WEIGHT, written_rows
@@ -229,9 +229,7 @@ def fit_language_adversarial_head(X, y, m, w, langs, strength):
     parts = []
     for k in range(s.head_networks):
         torch.manual_seed(s.seed + k)
-        net = torch.nn.Sequential(
-            torch.nn.Linear(x.shape[1], s.head_hidden), torch.nn.GELU(), torch.nn.Dropout(MLP_DROPOUT), torch.nn.Linear(s.head_hidden, y.shape[1])
-        )
+        net = mlp_network(x.shape[1], s.head_hidden, y.shape[1])
         adversary = torch.nn.Linear(s.head_hidden, len(codes))
         optimiser = torch.optim.AdamW([*net.parameters(), *adversary.parameters()], lr=MLP_LEARNING_RATE, weight_decay=s.head_weight_decay)
         for _ in range(s.head_epochs):
@@ -247,13 +245,7 @@ def fit_language_adversarial_head(X, y, m, w, langs, strength):
                 (label_loss + lang_loss).backward()
                 optimiser.step()
         parts.append(net.eval())
-    with torch.no_grad():
-        head = merged_heads([
-            {"head.0.weight": net[0].weight / std, "head.0.bias": net[0].bias - (net[0].weight / std) @ mean,
-             "head.2.weight": net[3].weight, "head.2.bias": net[3].bias}
-            for net in parts
-        ])  # fmt: skip
-    return {key: value.detach().numpy().astype(np.float64) for key, value in head.items()}
+    return {key: value.detach().numpy().astype(np.float64) for key, value in folded_head(parts, mean, std).items()}
 
 
 def fit(X, y, m, w, langs):

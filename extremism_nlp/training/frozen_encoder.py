@@ -241,9 +241,7 @@ def fit_mlp_head(
     parts = []
     for k in range(networks):
         torch.manual_seed(seed + k)
-        net = torch.nn.Sequential(
-            torch.nn.Linear(x.shape[1], hidden), torch.nn.GELU(), torch.nn.Dropout(MLP_DROPOUT), torch.nn.Linear(hidden, y.shape[1])
-        )
+        net = mlp_network(x.shape[1], hidden, y.shape[1])
         optimiser = torch.optim.AdamW(net.parameters(), lr=MLP_LEARNING_RATE, weight_decay=weight_decay)
         for _ in range(epochs):
             net.train()
@@ -253,11 +251,27 @@ def fit_mlp_head(
                 (loss.sum() / w[rows].sum().clamp(min=1e-6)).backward()
                 optimiser.step()
         parts.append(net.eval())
-    with torch.no_grad():  # each network's standardisation folded in: its head applies to raw embeddings
+    return folded_head(parts, mean, std)
+
+
+def mlp_network(inputs: int, hidden: int, outputs: int) -> Any:
+    """One network of the MLP head: ``hidden`` GELU units with dropout, ``outputs`` logits."""
+    torch = require("torch", "train", "fitting the MLP head")
+
+    return torch.nn.Sequential(torch.nn.Linear(inputs, hidden), torch.nn.GELU(), torch.nn.Dropout(MLP_DROPOUT), torch.nn.Linear(hidden, outputs))
+
+
+def folded_head(networks: list[Any], mean: Any, std: Any) -> dict[str, Any]:
+    """The head tensors of `mlp_network`s fitted on embeddings standardised by ``mean`` and
+    ``std``: each network's standardisation folded into its first layer, so that the head
+    applies to raw embeddings, and their logits averaged (`merged_heads`)."""
+    torch = require("torch", "train", "fitting the MLP head")
+
+    with torch.no_grad():
         return merged_heads([
             {"head.0.weight": net[0].weight / std, "head.0.bias": net[0].bias - (net[0].weight / std) @ mean,
              "head.2.weight": net[3].weight, "head.2.bias": net[3].bias}
-            for net in parts
+            for net in networks
         ])  # fmt: skip
 
 

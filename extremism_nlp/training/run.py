@@ -207,7 +207,8 @@ def fit_calibration(
     # Read validation texts as the Classifier reads any text (long ones in passages), so
     # that calibration sees the scores it will be applied to.
     logger.info("%s on %d validation texts", "choosing thresholds" if thresholds_only else "calibrating", len(val_texts))
-    val_logits = Classifier(model).decision_function(val_texts, batch_size=2000)
+    classifier = Classifier(model)
+    val_logits = classifier.decision_function(val_texts, batch_size=2000)
     if thresholds_only:
         platt = np.asarray(info.platt, dtype=np.float64)
         probabilities = apply_platt(val_logits, platt)
@@ -217,7 +218,7 @@ def fit_calibration(
         probabilities = apply_platt(val_logits, platt)
     plain = probabilities[plain_rows(validation)]
     if plain_texts:
-        extra = apply_platt(Classifier(model).decision_function(list(plain_texts), batch_size=2000), platt)
+        extra = apply_platt(classifier.decision_function(list(plain_texts), batch_size=2000), platt)
         plain = np.concatenate([plain, extra])
     floor = threshold_floor(plain)
     thresholds = np.maximum(thresholds, floor)
@@ -302,6 +303,11 @@ def _output_folder(output: str | Path) -> Path:
     return output
 
 
+def _previous_thresholds(info: ModelInfo) -> dict[str, Any]:
+    """What a model's thresholds were before they are chosen again, for the note that keeps them."""
+    return {"version": info.version, "thresholds": dict(info.thresholds), "language_thresholds": info.language_thresholds}
+
+
 def _write_copy(source: Path, output: Path, info: ModelInfo) -> None:
     """The model folder ``source`` copied to ``output`` (weight files byte for byte, never
     re-saved), with config.json and the card written from ``info``."""
@@ -334,7 +340,7 @@ def refit_thresholds(
     source, output = resolve_model_path(model), _output_folder(output)
     loaded = load_model(source)
     info = loaded.info
-    previous = {"version": info.version, "thresholds": dict(info.thresholds), "language_thresholds": info.language_thresholds}
+    previous = _previous_thresholds(info)
     recipe = info.training.get("config", {})
     corpus = load_corpus(data_dir, recipe.get("sources"), recipe.get("languages"), bool(recipe.get("commercial_only", False)))
     fit_calibration(loaded, corpus["validation"], rule, thresholds_only=True, plain_texts=read_plain_calibration(recipe.get("plain_calibration")))
@@ -384,8 +390,9 @@ def raise_floor(model: str | Path, texts: str | Path, output: str | Path, versio
         raise ValueError(f"{texts}: {len(plain)} texts; the {quantile:g} quantile needs at least {needed} to rest on more than the top one")
     loaded = load_model(source)
     info = loaded.info
-    floor = threshold_floor(Classifier(loaded).predict_proba(plain), quantile)
-    previous = {"version": info.version, "thresholds": dict(info.thresholds), "language_thresholds": info.language_thresholds}
+    classifier = Classifier(loaded)
+    floor = threshold_floor(classifier.predict_proba(plain), quantile)
+    previous = _previous_thresholds(info)
 
     def raised(thresholds: dict[str, float]) -> dict[str, float]:
         return {label: round(max(value, float(floor[LABELS.index(label)])), 6) for label, value in thresholds.items()}
@@ -393,7 +400,7 @@ def raise_floor(model: str | Path, texts: str | Path, output: str | Path, versio
     info.thresholds = raised(info.thresholds)
     info.language_thresholds = {lang: raised(thresholds) for lang, thresholds in info.language_thresholds.items()}
     info.version = version
-    info.training["protocols"] = generalisation_summary(Classifier(loaded))
+    info.training["protocols"] = generalisation_summary(classifier)
     info.training["floor_raised"] = {
         "date": dt.date.today().isoformat(),
         "library_version": __version__,
